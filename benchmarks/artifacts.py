@@ -1,0 +1,104 @@
+"""What the servers need before they start: the bundled spec, Prism, generated datasets.
+
+Everything goes into ``benchmarks/.cache/`` (ignored by git through the repo's ``.cache/`` rule):
+Prism is installed there from npm with ``npm install --prefix``; generated datasets are kept
+under a name that includes the generator's source hash, so they are rebuilt when it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.errors import ToolError
+from benchmarks.processes import run_command
+
+PRISM_PACKAGE = "@stoplight/prism-cli@5"
+PRISM_MAJOR = "5."
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Builds (once) and locates the files the servers are started with."""
+
+    repo: Path
+    cache: Path
+
+    def bundled_spec(self, override: Path | None = None) -> Path:
+        """The resolved single-document spec, written by ``python -m openapi bundle``."""
+        if override is not None:
+            if not override.is_file():
+                raise ToolError(f"--spec {override}: no such file")
+            return override
+        target = self.cache / "course_users.bundled.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "openapi", "bundle", "--out", str(target)]
+        code, _, output = run_command(command, self.repo, timeout_s=120)
+        if code != 0 or not target.is_file():
+            raise ToolError(f"`python -m openapi bundle` failed ({code}): {_last_line(output)}")
+        return target
+
+    def prism(self) -> tuple[Path, str]:
+        """Prism's executable (installed into the cache when missing) and its version."""
+        prefix = self.cache / "prism"
+        executable = prefix / "node_modules" / ".bin" / "prism"
+        if _prism_version(prefix) is None:
+            self._install_prism(prefix)
+        version = _prism_version(prefix)
+        if version is None or not executable.exists():
+            raise ToolError(f"Prism is not usable after `npm install` into {prefix}")
+        return executable, version
+
+    def _install_prism(self, prefix: Path) -> None:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise ToolError("npm not found: install Node.js 18+ (with npm) to benchmark Prism")
+        prefix.mkdir(parents=True, exist_ok=True)
+        command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
+        code, _, output = run_command([*command, PRISM_PACKAGE], self.repo, timeout_s=600)
+        if code != 0:
+            raise ToolError(f"npm install {PRISM_PACKAGE} failed ({code}): {_last_line(output)}")
+
+    def dataset(self, members: int, seed: int) -> tuple[Path, float | None]:
+        """A generated one-course dataset file and its generation time (None: from the cache)."""
+        folder = self.cache / "datasets"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"course-{members}-seed{seed}-{self._generator_hash()}.json"
+        if target.is_file():
+            return target, None
+        partial = target.with_suffix(".partial.json")
+        command = [sys.executable, "-m", "fixtures", "generate", "--courses", "1"]
+        command += ["--members", str(members), "--seed", str(seed), "--out", str(partial)]
+        code, seconds, output = run_command(command, self.repo, timeout_s=900)
+        if code != 0 or not partial.is_file():
+            partial.unlink(missing_ok=True)
+            raise ToolError(f"`python -m fixtures generate` failed ({code}): {_last_line(output)}")
+        partial.rename(target)
+        for stale in folder.glob(f"course-{members}-seed*.json"):
+            if stale != target:
+                stale.unlink()  # built by an older generator: only wastes disk now
+        return target, round(seconds, 2)
+
+    def _generator_hash(self) -> str:
+        digest = hashlib.sha256()
+        for source in sorted((self.repo / "fixtures").glob("*.py")):
+            digest.update(source.read_bytes())
+        return digest.hexdigest()[:12]
+
+
+def _prism_version(prefix: Path) -> str | None:
+    manifest = prefix / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+    try:
+        version = json.loads(manifest.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return version if version.startswith(PRISM_MAJOR) else None
+
+
+def _last_line(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(no output)"

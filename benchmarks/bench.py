@@ -1,0 +1,101 @@
+"""The run's shared context: settings, the one load generator, the artifacts, starting servers.
+
+Sections receive a ``Bench`` and use ``serve`` (start a server, always stop it) and ``load``
+(warm up, then measure), so every server in a run is driven the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.artifacts import Artifacts
+from benchmarks.loadgen import LoadGenerator, LoadResult, LoadSpec
+from benchmarks.processes import ServerProcess, free_port, http_status, running
+from benchmarks.queries import QUERY_MIX, Query, paths
+from benchmarks.servers import ServerConfig
+from benchmarks.settings import Settings
+
+
+@dataclass
+class Bench:
+    """Everything a section needs to start servers and measure them."""
+
+    settings: Settings
+    loadgen: LoadGenerator
+    repo: Path
+    cache: Path
+    spec_override: Path | None = None
+    tool_versions: dict[str, str] = field(default_factory=dict)
+    _spec: Path | None = None
+    _prism: Path | None = None
+
+    @property
+    def artifacts(self) -> Artifacts:
+        """Spec, Prism and dataset builder over this run's cache folder."""
+        return Artifacts(self.repo, self.cache)
+
+    @property
+    def log_dir(self) -> Path:
+        """Where each server's output goes (one file per server setup, overwritten per run)."""
+        return self.cache / "logs"
+
+    def spec(self) -> Path:
+        """The bundled spec, built once per run."""
+        if self._spec is None:
+            self._spec = self.artifacts.bundled_spec(self.spec_override)
+        return self._spec
+
+    def prism(self) -> Path:
+        """Prism's executable, installed once per cache; its version goes into the report."""
+        if self._prism is None:
+            self._prism, version = self.artifacts.prism()
+            self.tool_versions["prism"] = version
+        return self._prism
+
+    @contextlib.contextmanager
+    def serve(self, config: ServerConfig) -> Iterator[ServerProcess]:
+        """Start ``config`` on a free port, wait for its first 200, stop it whatever happens."""
+        port = free_port()
+        server = config.process(port, self.log_dir)
+        env = {**os.environ, **config.env}
+        with running(server, self.repo, config.ready_url(port), config.start_timeout_s, env):
+            yield server
+
+    def load(
+        self,
+        server: ServerProcess,
+        config: ServerConfig,
+        queries: tuple[Query, ...] = QUERY_MIX,
+        *,
+        connections: int | None = None,
+        duration_s: float | None = None,
+        warmup_s: float | None = None,
+    ) -> LoadResult:
+        """Warm up (results discarded), then measure the rotating ``queries`` mix."""
+        settings = self.settings
+
+        def spec(seconds: float) -> LoadSpec:
+            return LoadSpec(
+                port=server.port,
+                paths=paths(config.base, queries),
+                duration_s=seconds,
+                connections=connections or settings.connections,
+                threads=settings.threads,
+                timeout_s=settings.timeout_s,
+            )
+
+        warmup = settings.warmup_s if warmup_s is None else warmup_s
+        if warmup > 0:
+            self.loadgen.run(spec(warmup))
+        return self.loadgen.run(spec(duration_s or settings.duration_s))
+
+    def statuses(
+        self, server: ServerProcess, config: ServerConfig, queries: tuple[Query, ...] = QUERY_MIX
+    ) -> dict[str, int | None]:
+        """The status each query kind gets (one request each), to explain any error counts."""
+        base = f"http://127.0.0.1:{server.port}{config.base}"
+        return {query.kind: http_status(base + query.path)[0] for query in queries}

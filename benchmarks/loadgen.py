@@ -1,0 +1,235 @@
+"""Load generation: wrk with a Lua script rotating the query paths, or one Python fallback.
+
+The same generator drives every server in a run, so the figures compare. wrk (the Debian package)
+is the default: it is installed with apt-get when missing and we run as root. Otherwise the run
+says so and uses ``benchmarks.pyload`` for ALL servers (slower, so absolute figures are lower,
+but the comparison stays fair).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from benchmarks.errors import ToolError
+from benchmarks.queries import AUTH_HEADER
+
+WRK_MARKER = "BENCH_RESULT "
+APT_INSTALL = ["apt-get", "install", "-y", "wrk"]
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """What to send: paths rotated round-robin, to 127.0.0.1:port, for a fixed time."""
+
+    port: int
+    paths: list[str]
+    duration_s: float
+    connections: int
+    threads: int
+    timeout_s: float = 10.0
+    host: str = "127.0.0.1"
+
+
+@dataclass
+class LoadResult:
+    """What came back: throughput, latency percentiles (ms) and every kind of error."""
+
+    requests: int
+    duration_s: float
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_errors(self) -> int:
+        """Non-2xx responses plus socket errors (connect, read, write, timeout)."""
+        return sum(self.errors.values())
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, with the error total."""
+        return {**asdict(self), "total_errors": self.total_errors}
+
+
+class LoadGenerator(Protocol):
+    """Drives one load run against a server and measures it."""
+
+    name: str
+    version: str
+
+    def run(self, spec: LoadSpec) -> LoadResult:
+        """Send the load described by ``spec`` and return the measurements."""
+        ...
+
+
+LUA_TEMPLATE = """
+local paths = {PATHS}
+local requests = {}
+local counter = 0
+
+function init(args)
+  wrk.headers["{HEADER}"] = "{VALUE}"
+  for i, path in ipairs(paths) do
+    requests[i] = wrk.format("GET", path)
+  end
+end
+
+function request()
+  counter = counter % #requests + 1
+  return requests[counter]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "{MARKER}{\\"requests\\":%d,\\"duration_us\\":%d,\\"p50_us\\":%d,\\"p90_us\\":%d," ..
+    "\\"p99_us\\":%d,\\"max_us\\":%d,\\"connect\\":%d,\\"read\\":%d,\\"write\\":%d," ..
+    "\\"status\\":%d,\\"timeout\\":%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def lua_script(paths: list[str]) -> str:
+    """The wrk script that rotates ``paths`` and prints one JSON result line when done."""
+    quoted = ", ".join(json.dumps(path) for path in paths)
+    name, value = AUTH_HEADER
+    return (
+        LUA_TEMPLATE.replace("{PATHS}", "{" + quoted + "}")
+        .replace("{HEADER}", name)
+        .replace("{VALUE}", value)
+        .replace("{MARKER}", WRK_MARKER)
+    )
+
+
+class WrkLoadGenerator:
+    """wrk 4 driven through a generated Lua script."""
+
+    name = "wrk"
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.version = wrk_version(executable)
+
+    def run(self, spec: LoadSpec) -> LoadResult:
+        """Run wrk once; wrk counts 4xx/5xx as status errors (no server here sends 3xx)."""
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(lua_script(spec.paths))
+        try:
+            output = self._invoke(spec, Path(script.name))
+        finally:
+            os.unlink(script.name)
+        return parse_wrk_output(output)
+
+    def _invoke(self, spec: LoadSpec, script: Path) -> str:
+        command = [
+            self.executable,
+            f"-t{spec.threads}",
+            f"-c{spec.connections}",
+            f"-d{max(1, round(spec.duration_s))}s",
+            f"--timeout={max(1, round(spec.timeout_s))}s",
+            "-s",
+            str(script),
+            f"http://{spec.host}:{spec.port}",
+        ]
+        try:
+            completed = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=spec.duration_s + spec.timeout_s + 30,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ToolError(f"wrk did not finish within {error.timeout:.0f} s") from error
+        if completed.returncode != 0:
+            raise ToolError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
+        return completed.stdout
+
+
+def parse_wrk_output(output: str) -> LoadResult:
+    """Read the JSON line the Lua ``done`` hook printed."""
+    for line in output.splitlines():
+        if line.startswith(WRK_MARKER):
+            raw = json.loads(line[len(WRK_MARKER) :])
+            break
+    else:
+        raise ToolError(f"wrk printed no result line: {output.strip()[-300:]}")
+    duration_s = raw["duration_us"] / 1e6
+    return LoadResult(
+        requests=raw["requests"],
+        duration_s=round(duration_s, 3),
+        rps=round(raw["requests"] / duration_s, 1) if duration_s else 0.0,
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        errors={
+            "non_2xx": raw["status"],
+            "connect": raw["connect"],
+            "read": raw["read"],
+            "write": raw["write"],
+            "timeout": raw["timeout"],
+        },
+    )
+
+
+def wrk_version(executable: str) -> str:
+    """wrk's version line (``wrk -v`` prints it and exits non-zero)."""
+    completed = subprocess.run(
+        [executable, "-v"], capture_output=True, text=True, timeout=10, check=False
+    )
+    first = (completed.stdout or completed.stderr).strip().splitlines()
+    return first[0].split(" Copyright")[0] if first else "unknown"
+
+
+def ensure_wrk() -> tuple[str | None, str]:
+    """Find wrk, installing the Debian package when missing and running as root.
+
+    Returns the executable (None when unavailable) and a note saying what happened.
+    """
+    found = shutil.which("wrk")
+    if found:
+        return found, "wrk found on PATH"
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return None, "wrk is not installed and apt-get as root is not available"
+    # Try the package lists as they are first; refresh them only if that fails.
+    for commands in ([APT_INSTALL], [["apt-get", "update"], APT_INSTALL]):
+        for command in commands:
+            _apt(command)
+        found = shutil.which("wrk")
+        if found:
+            return found, "wrk installed with apt-get by this run"
+    return None, "wrk is not installed and `apt-get install -y wrk` failed"
+
+
+def _apt(command: list[str]) -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # On a timeout the caller simply finds no wrk afterwards.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run(command, capture_output=True, timeout=600, check=False, env=env)
+
+
+def select_load_generator(preference: str) -> tuple[LoadGenerator, str]:
+    """The generator for the whole run: wrk unless unavailable or ``preference`` is python."""
+    from benchmarks.pyload import PythonLoadGenerator
+
+    if preference == "python":
+        return PythonLoadGenerator(), "Python load generator requested with --loadgen python"
+    executable, note = ensure_wrk()
+    if executable is None:
+        if preference == "wrk":
+            raise ToolError(f"{note}; install wrk or use --loadgen python")
+        return PythonLoadGenerator(), f"{note}: using the Python load generator for ALL servers"
+    return WrkLoadGenerator(executable), note

@@ -1,0 +1,63 @@
+"""Section ``scale``: the mock (1 worker) on generated one-course datasets of growing size.
+
+Per size: startup (process start to the first 200, i.e. load + validate + index), then one load
+run per query kind (each kind alone, so a slow kind is not hidden in the mix), then the peak
+resident memory (VmHWM) of the server process.
+"""
+
+from __future__ import annotations
+
+from benchmarks import servers
+from benchmarks.bench import Bench
+from benchmarks.errors import BenchmarkError
+from benchmarks.processes import memory_kib, process_tree, tree_memory_mib
+from benchmarks.queries import QUERY_MIX
+
+
+def run(bench: Bench) -> dict[str, object]:
+    """Measure every configured size; a size that cannot run is recorded with its error."""
+    sizes = {}
+    for members in bench.settings.scale_sizes:
+        print(f"[scale] {members:,} members ...", flush=True)
+        sizes[str(members)] = measure_size(bench, members)
+    return {
+        "connections": bench.settings.connections,
+        "duration_s": bench.settings.scale_duration_s,
+        "sizes": sizes,
+    }
+
+
+def measure_size(bench: Bench, members: int) -> dict[str, object]:
+    """Generate (or reuse) the dataset, start the mock on it, measure each query kind alone."""
+    try:
+        dataset, generation_s = bench.artifacts.dataset(members, bench.settings.seed)
+        # Loading a million members takes a while: allow for it before calling the start failed.
+        config = servers.mock(
+            f"mock-scale-{members}", workers=1, fixtures=dataset, start_timeout_s=600
+        )
+        with bench.serve(config) as server:
+            rss_after_start = tree_memory_mib(server.pid)
+            kinds = {}
+            for query in QUERY_MIX:
+                load = bench.load(
+                    server,
+                    config,
+                    (query,),
+                    duration_s=bench.settings.scale_duration_s,
+                    warmup_s=bench.settings.scale_warmup_s,
+                )
+                kinds[query.kind] = {"status": bench.statuses(server, config, (query,))[query.kind]}
+                kinds[query.kind].update(load.as_dict())
+            peak_kib = max((memory_kib(pid, "VmHWM") or 0) for pid in process_tree(server.pid))
+            startup = server.startup_s
+    except BenchmarkError as error:
+        return {"error": str(error)}
+    return {
+        "dataset": dataset.name,
+        "dataset_mib": round(dataset.stat().st_size / 2**20, 1),
+        "generation_s": generation_s,
+        "startup_s": round(startup or 0.0, 2),
+        "rss_mib_after_start": rss_after_start,
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "kinds": kinds,
+    }
