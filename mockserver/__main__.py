@@ -1,0 +1,144 @@
+"""`python -m mockserver`: a thin CLI. Options are checked before anything starts; only the mock's
+own errors (bad option, bad fixtures) are caught, each printed as one line with a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import uvicorn
+
+from fixtures import FixtureError
+from mockserver.accesslog import configure_logging
+from mockserver.app import create_app
+from mockserver.errors import MockServerError, SettingsError
+from mockserver.settings import LOG_LEVELS, Settings
+from mockserver.state import AppState
+from mockserver.store import MANAGING_STATUSES
+
+EXIT_BAD_DATA = 1
+EXIT_BAD_OPTION = 2
+ROLES_SHOWN = 4  # tokens listed in the banner
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is our one-line SettingsError instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise SettingsError("arguments", " ".join(sys.argv[1:]), f"rejected: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The option parser; values stay text so Settings casts CLI and environment alike."""
+    parser = _Parser(
+        prog="python -m mockserver",
+        description="Mock of SelfCommunity's GET /api/v2/course/{id}/users/ serving fixture data.",
+        epilog="Every option can also be set as MOCKSERVER_<OPTION> (e.g. MOCKSERVER_PORT=9000).",
+    )
+    add = parser.add_argument
+    add("--host", help="interface to listen on (default 127.0.0.1)")
+    add("--port", help="port to listen on (default 8000)")
+    add(
+        "--fixtures",
+        metavar="FILE",
+        help="fixture file (.yaml/.json); default: the bundled dataset",
+    )
+    add("--members", metavar="N", help="generate a dataset with N members per course instead")
+    add("--courses", metavar="N", help="courses to generate with --members (default 3)")
+    add("--seed", metavar="S", help="seed for --members and for --latency/--error-rate (default 0)")
+    add("--workers", metavar="N", help="worker processes (default 1)")
+    add(
+        "--reload",
+        action="store_const",
+        const="true",
+        help="reload the fixtures file when it changes",
+    )
+    add("--max-limit", metavar="N", help="largest page size served (default 100)")
+    add("--latency", metavar="MS|MIN-MAX", help="delay every API request (fixed or random range)")
+    add("--error-rate", metavar="F", help="fraction of API requests answered 500/503 (default 0)")
+    add(
+        "--proxy-headers",
+        action="store_const",
+        const="true",
+        help="trust X-Forwarded-Proto/-Host in links",
+    )
+    add("--log-level", metavar="LEVEL", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    return parser
+
+
+def banner(settings: Settings, state: AppState) -> str:
+    """The startup text: where to call, where the docs are, which tokens exist."""
+    base = settings.base_url
+    lines = [
+        f"Course users mock serving {state.store.source}",
+        f"  API:        {base}course/<id>/users/   (courses: {_course_list(state)})",
+        f"  Swagger UI: {base}ui/",
+        f"  Spec:       {base}openapi.json",
+        "  Tokens (Authorization: Bearer <token>):",
+    ]
+    for token, user_id in list(state.store.tokens.items())[: ROLES_SHOWN * 4]:
+        lines.append(f"    {token:<20} user {user_id}: {_roles(state, user_id)}")
+    return "\n".join(lines)
+
+
+def _course_list(state: AppState) -> str:
+    ids = state.store.course_ids()
+    return ", ".join(map(str, ids[:10])) + (" ..." if len(ids) > 10 else "")
+
+
+def _roles(state: AppState, user_id: int) -> str:
+    roles = [
+        f"{role if role in MANAGING_STATUSES else role + ' member'} of course {cid}"
+        for cid in state.store.course_ids()[:10]
+        if (role := state.store.course(cid).role(user_id)) is not None
+    ]
+    return ", ".join(roles[:4]) if roles else "in no course"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse options, load the fixtures, print the banner and serve until interrupted."""
+    try:
+        settings = Settings.load(vars(build_parser().parse_args(argv)))
+        configure_logging(settings.log_level)
+        state = AppState.load(settings)
+    except MockServerError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return EXIT_BAD_OPTION
+    except FixtureError as error:
+        print(f"mockserver: bad fixtures: {error}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    print(banner(settings, state), flush=True)
+    serve(settings, state)
+    return 0
+
+
+def serve(settings: Settings, state: AppState) -> None:
+    """Run uvicorn on uvloop + httptools (the asyncio loop stalls multi-worker replies)."""
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "log_config": None,
+        "log_level": settings.log_level,
+        "access_log": False,  # ours is cheaper and says more (mockserver.accesslog)
+        "proxy_headers": False,  # X-Forwarded-* are honoured only by --proxy-headers, in the links
+        "server_header": False,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, state), **common)
+        return
+    os.environ.update(settings.to_environ())
+    uvicorn.run(
+        "mockserver.app:create_app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        **common,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The errors the mock models, and nothing else.
+
+    MockServerError              base of everything the mock raises on purpose
+    ├── SettingsError            a CLI option or environment variable has a bad value
+    └── ApiError                 a request the API answers with an error status
+        ├── BadParameter         400: a query parameter has a bad value
+        ├── Unauthenticated      401: missing, malformed or unknown bearer token
+        ├── Forbidden            403: the token's user may not see this course's members
+        ├── CourseNotFound       404: no course with that id
+        ├── NotFound             404: no such URL (or a simulated past-the-end 404)
+        └── SimulatedFailure     500/503: an error the operator asked for (--error-rate)
+
+Code raises these; `mockserver.app` turns every `ApiError` into a JSON `{"detail": ...}` response
+at one boundary, and `python -m mockserver` prints a `MockServerError` as one line.
+"""
+
+from __future__ import annotations
+
+
+class MockServerError(Exception):
+    """Base of every error the mock raises on purpose."""
+
+
+class SettingsError(MockServerError):
+    """A command-line option or environment variable has a value the mock cannot use."""
+
+    def __init__(self, name: str, value: object, reason: str) -> None:
+        self.name = name
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{name}: {value!r} {reason}")
+
+
+class ApiError(MockServerError):
+    """A request that the API answers with an error status and a one-sentence detail."""
+
+    status: int = 500
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        self.detail = detail
+        self.headers = headers or {}
+        super().__init__(detail)
+
+
+class BadParameter(ApiError):
+    """A query parameter has a value the endpoint does not accept."""
+
+    status = 400
+
+    def __init__(self, name: str, value: object, reason: str) -> None:
+        self.name = name
+        self.value = value
+        super().__init__(f"{name}: {value!r} {reason}")
+
+
+class Unauthenticated(ApiError):
+    """No usable bearer token: missing, malformed or unknown."""
+
+    status = 401
+
+
+class Forbidden(ApiError):
+    """The token's user is neither the creator nor a manager of the course."""
+
+    status = 403
+
+
+class CourseNotFound(ApiError):
+    """No course has the requested id."""
+
+    status = 404
+
+    def __init__(self, course_id: int | str) -> None:
+        self.course_id = course_id
+        super().__init__(f"Course {course_id} does not exist.")
+
+
+class NotFound(ApiError):
+    """The URL names nothing the mock serves."""
+
+    status = 404
+
+
+class SimulatedFailure(ApiError):
+    """An error the operator asked for with --error-rate, to exercise a UI's error paths."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        super().__init__(
+            f"Simulated {status} error (the mock was started with --error-rate); retry the request."
+        )

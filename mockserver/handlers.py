@@ -1,0 +1,172 @@
+"""The operation handler: request arguments in, a store query, the paginated envelope out.
+
+Connexion has validated the arguments against the spec before this runs and `mockserver.security`
+has authenticated the token; errors raised here (`CourseNotFound`, `Forbidden`, `BadParameter`)
+become responses at the one boundary in `mockserver.app`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import orjson
+from connexion.context import scope as request_scope
+from starlette.responses import Response
+
+from fixtures.model import JOIN_STATUSES
+from mockserver.errors import ApiError, CourseNotFound, Forbidden, NotFound
+from mockserver.faults import Fault
+from mockserver.paging import RequestUrl, next_link, previous_link
+from mockserver.params import is_json_list, parse_statuses
+from mockserver.search import split_terms
+from mockserver.security import AS_CREATOR
+from mockserver.state import AppState
+from mockserver.store import DEFAULT_ORDERING, MANAGING_STATUSES, OrderRule, Query, SearchRule
+
+OPERATION_ID = "getCourseDashboardUsers"
+_IGNORED_LIMIT = 20  # what the limit-ignored bug always serves
+
+
+class CourseUsersHandlers:
+    """Handlers bound to the app's state (the resolver maps operationIds to these methods)."""
+
+    def __init__(self, state: AppState) -> None:
+        """Bind to `state`, whose store may be swapped by a reload at any time."""
+        self.state = state
+
+    def operations(self) -> dict[str, Any]:
+        """operationId -> handler, for the resolver."""
+        return {OPERATION_ID: self.get_course_dashboard_users}
+
+    async def get_course_dashboard_users(
+        self,
+        id: str,
+        limit: int = 20,
+        offset: int = 0,
+        search: str | None = None,
+        ordering: str = DEFAULT_ORDERING,
+        token_info: dict | None = None,
+        **_validated: Any,  # statuses: read raw below, since absent and default must differ
+    ) -> Response:
+        """GET /course/{id}/users/: the course's members, filtered, ordered and paginated."""
+        state = self.state
+        fault = state.settings.fault
+        scope = request_scope._get_current_object()  # one lookup instead of one per use
+        course_id = int(id)
+        course = _course(state, course_id, fault)
+        _check_access(course.role, token_info or {}, fault)
+        page_limit = min(limit, state.settings.max_limit)
+        query = build_query(
+            course_id=course_id,
+            statuses=_raw_values(scope, "statuses"),
+            search=search,
+            ordering=ordering,
+            offset=offset,
+            limit=page_limit,
+            fault=fault,
+        )
+        page = course.page(query)
+        if fault.on("past-end-404") and offset > 0 and offset >= page.count:
+            raise NotFound("Invalid page: the offset is past the last member.")
+        count = len(page.items) if fault.on("count-wrong") else page.count
+        url = request_url(scope, proxy_headers=state.settings.proxy_headers)
+        body = {
+            "count": count,
+            "next": next_link(url, offset=offset, limit=page_limit, count=page.count, fault=fault),
+            "previous": previous_link(url, offset=offset, limit=page_limit, fault=fault),
+            "results": page.items,
+        }
+        return Response(orjson.dumps(body), media_type="application/json")
+
+
+def build_query(
+    *,
+    course_id: int,
+    statuses: list[str] | None,
+    search: str | None,
+    ordering: str,
+    offset: int,
+    limit: int,
+    fault: Fault,
+) -> Query:
+    """The store query for validated arguments; the one place that applies injected faults."""
+    if statuses is not None and fault.on("repeated-statuses-last-wins"):
+        statuses = statuses[-1:]
+    if statuses is not None and fault.on("json-statuses-ignored"):
+        statuses = [value for value in statuses if not is_json_list(value)] or None
+    if statuses is None and fault.on("wrong-default-statuses"):
+        statuses = list(JOIN_STATUSES)
+    if fault.on("ordering-ignored"):
+        ordering = DEFAULT_ORDERING
+    elif fault.on("ordering-reversed"):
+        ordering = ordering[1:] if ordering.startswith("-") else "-" + ordering
+    return Query(
+        course_id=course_id,
+        statuses=parse_statuses(statuses),
+        terms=split_terms(search),
+        ordering=ordering,
+        offset=offset + 1 if fault.on("offset-off-by-one") else offset,
+        limit=_IGNORED_LIMIT if fault.on("limit-ignored") else limit,
+        search_rule=SearchRule(
+            case_sensitive=fault.on("search-case-sensitive"),
+            username_only=fault.on("search-username-only"),
+            all_terms=not fault.on("search-any-term"),
+        ),
+        order_rule=OrderRule(
+            random_ties=fault.on("unstable-ties"), nulls_in_middle=fault.on("nulls-in-middle")
+        ),
+    )
+
+
+def _course(state: AppState, course_id: int, fault: Fault):
+    """The course's index; 404 when unknown (500 with the missing-course-500 bug)."""
+    try:
+        return state.store.course(course_id)
+    except CourseNotFound:
+        if fault.on("missing-course-500"):
+            raise ApiError("A server error occurred.") from None
+        raise
+
+
+def _check_access(role_of, token_info: dict, fault: Fault) -> None:
+    """Forbidden unless the token's user is the course's creator or a manager."""
+    if token_info.get(AS_CREATOR) or fault.on("forbidden-not-enforced"):
+        return
+    if role_of(token_info.get("sub")) not in MANAGING_STATUSES:
+        raise Forbidden(
+            "You do not have permission to list this course's members: "
+            "only its creator and managers may."
+        )
+
+
+def _raw_values(scope: dict, name: str) -> list[str] | None:
+    """Every value of a query parameter as sent, or None when absent."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    values = [value for key, value in parse_qsl(query, keep_blank_values=True) if key == name]
+    return values or None
+
+
+def request_url(scope: dict, *, proxy_headers: bool) -> RequestUrl:
+    """The request's absolute URL parts, from X-Forwarded-* only when proxy headers are trusted."""
+    headers = dict(scope.get("headers") or ())
+    scheme = scope.get("scheme", "http")
+    host = headers.get(b"host", b"").decode("latin-1")
+    if proxy_headers:
+        forwarded_proto = headers.get(b"x-forwarded-proto")
+        forwarded_host = headers.get(b"x-forwarded-host")
+        if forwarded_proto:
+            scheme = forwarded_proto.decode("latin-1").split(",")[0].strip()
+        if forwarded_host:
+            host = forwarded_host.decode("latin-1").split(",")[0].strip()
+    if not host:
+        server_host, server_port = scope.get("server") or ("localhost", 80)
+        host = f"{server_host}:{server_port}"
+    raw_path = scope.get("raw_path")
+    if raw_path:
+        path = raw_path.decode("latin-1")
+    else:
+        path = quote(scope.get("root_path", "") + scope.get("path", ""))
+    return RequestUrl(
+        scheme=scheme, host=host, path=path, query=scope.get("query_string", b"").decode("latin-1")
+    )

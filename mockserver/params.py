@@ -1,0 +1,57 @@
+"""Request parameters as the contract defines them, parsed into plain values (no HTTP here).
+
+Connexion has already checked each value against the spec's schema; these functions still check
+what they rely on, so the store is never fed something the contract forbids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from fixtures.model import JOIN_STATUSES
+from mockserver.errors import BadParameter
+from mockserver.store import DEFAULT_STATUSES
+
+_ALL_STATUSES = frozenset(JOIN_STATUSES)
+_CHOICES = ", ".join(JOIN_STATUSES)
+
+
+def parse_statuses(values: Sequence[str] | None) -> frozenset[str]:
+    """The union of the statuses in every `statuses` value (a status or a JSON list of them).
+
+    None (parameter absent) gives the default [manager, joined]; `[]` contributes nothing.
+    """
+    if values is None:
+        return DEFAULT_STATUSES
+    selected: set[str] = set()
+    for value in values:
+        selected.update(_statuses_in(value))
+    return frozenset(selected)
+
+
+def is_json_list(value: str) -> bool:
+    """True when a statuses value is written in the JSON-list form."""
+    return value.lstrip().startswith("[")
+
+
+def _statuses_in(value: str) -> list[str]:
+    """The statuses one wire value names; BadParameter for anything else."""
+    if not is_json_list(value):
+        if value not in _ALL_STATUSES:
+            raise BadParameter("statuses", value, _not_a_status())
+        return [value]
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise BadParameter("statuses", value, "is not valid JSON") from None
+    if not isinstance(parsed, list):
+        raise BadParameter("statuses", value, "is not a JSON list of statuses")
+    for item in parsed:
+        if not isinstance(item, str) or item not in _ALL_STATUSES:
+            raise BadParameter("statuses", item, _not_a_status())
+    return parsed
+
+
+def _not_a_status() -> str:
+    return f"is not one of {_CHOICES}, nor a JSON list of them"

@@ -1,0 +1,157 @@
+"""Unhappy-path scenarios for UI work: Prism-compatible `Prefer` header, latency, error rate.
+
+- `Prefer: code=403` answers with that documented response and its example body (a status the
+  operation does not document is a 400 saying so); `code=200` serves the real, computed answer.
+- `Prefer: delay=500` waits 500 ms first. Both combine: `Prefer: code=503, delay=2000`.
+- `--latency MS|MIN-MAX` delays every API request; `--error-rate F` answers that fraction of API
+  requests with a simulated 500 or 503.
+
+Runs as a Connexion middleware after routing (it needs the operation) and before security, so a
+forced 401 or 403 does not need a valid token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.errors import BadParameter, SimulatedFailure
+from mockserver.state import AppState
+
+MAX_DELAY_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class CannedResponse:
+    """A documented response: status, example body, documented headers' examples."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+def canned_responses(spec: dict, operation_id: str) -> dict[int, CannedResponse]:
+    """Every documented response of the operation with a JSON example, by status code."""
+    for path_item in spec.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return {
+                    int(code): _canned(int(code), response)
+                    for code, response in operation.get("responses", {}).items()
+                    if code.isdigit()
+                }
+    raise KeyError(operation_id)
+
+
+def _canned(status: int, response: dict) -> CannedResponse:
+    media = response.get("content", {}).get("application/json", {})
+    example = media.get("example")
+    if example is None and media.get("examples"):
+        example = next(iter(media["examples"].values())).get("value")
+    headers = [(b"content-type", b"application/json")]
+    for name, header in response.get("headers", {}).items():
+        value = header.get("example", header.get("schema", {}).get("example"))
+        if value is not None:
+            headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
+    return CannedResponse(status, orjson.dumps(example), tuple(headers))
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """What a `Prefer` header asks for."""
+
+    code: int | None = None
+    delay_ms: int = 0
+
+
+def parse_prefer(value: str) -> Preference:
+    """Parse `code=N` and `delay=MS` out of a Prefer header (other preferences are ignored)."""
+    code: int | None = None
+    delay = 0
+    for part in value.replace(";", ",").split(","):
+        key, _, raw = part.strip().partition("=")
+        key, raw = key.strip().lower(), raw.strip().strip('"')
+        if key == "code":
+            if not raw.isdigit():
+                raise BadParameter("Prefer", part.strip(), "is not code=<HTTP status>")
+            code = int(raw)
+        elif key == "delay":
+            if not raw.isdigit() or int(raw) > MAX_DELAY_MS:
+                raise BadParameter("Prefer", part.strip(), f"is not delay=<0..{MAX_DELAY_MS} ms>")
+            delay = int(raw)
+    return Preference(code, delay)
+
+
+class ScenarioMiddleware:
+    """Applies Prefer, --latency and --error-rate to requests routed to an operation."""
+
+    def __init__(
+        self, app: ASGIApp, *, state: AppState, responses: dict[int, CannedResponse]
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.responses = responses
+        settings = state.settings
+        self.active_by_settings = settings.latency != (0, 0) or settings.error_rate > 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _routed(scope):
+            await self.app(scope, receive, send)
+            return
+        prefer = _header(scope, b"prefer")
+        if prefer is None and not self.active_by_settings:
+            await self.app(scope, receive, send)  # the common case costs one header scan
+            return
+        preference = parse_prefer(prefer) if prefer else Preference()
+        await self._delay(preference)
+        self._maybe_fail()
+        if preference.code is not None and preference.code != 200:
+            await self._send_canned(preference.code, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _delay(self, preference: Preference) -> None:
+        low, high = self.state.settings.latency
+        milliseconds = preference.delay_ms + (self.state.rng.uniform(low, high) if high else 0)
+        if milliseconds:
+            await asyncio.sleep(milliseconds / 1000)
+
+    def _maybe_fail(self) -> None:
+        rate = self.state.settings.error_rate
+        if rate and self.state.rng.random() < rate:
+            raise SimulatedFailure(self.state.rng.choice((500, 503)))
+
+    async def _send_canned(self, code: int, send: Send) -> None:
+        canned = self.responses.get(code)
+        if canned is None:
+            documented = ", ".join(str(c) for c in sorted(self.responses))
+            raise BadParameter(
+                "Prefer",
+                f"code={code}",
+                f"is not a documented response of this operation ({documented})",
+            )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": canned.status,
+                "headers": list(canned.headers),
+            }
+        )
+        await send({"type": "http.response.body", "body": canned.body})
+
+
+def _routed(scope: Scope) -> bool:
+    """True when Connexion's router matched an operation of the spec."""
+    routing: dict[str, Any] = scope.get("extensions", {}).get("connexion_routing", {})
+    return routing.get("operation_id") is not None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None

@@ -1,0 +1,275 @@
+"""The dataset the mock serves, indexed once at load. Knows nothing of HTTP.
+
+Per course, members are kept in user-id order (so "ties by user id ascending" is simply
+"stable"), each one's result item serialised once. For each ordering, a stable argsort of one int64
+key gives the members in order; the members of a status set in that order are cut from it once, on
+first use, and kept (4 orderings x 31 status sets at most). A page without search is then a slice,
+whatever the course size. Search masks that ordered array with the members matching every term
+(`mockserver.search`); its answers are kept in a small LRU, so paging through one search is a
+slice too.
+
+The variant rules in `SearchRule` and `OrderRule` exist only so the mock can imitate backend bugs
+for the conformance suite's self-test (`mockserver.faults`); the defaults are the contract.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import orjson
+
+from fixtures.model import JOIN_STATUSES, Course, Dataset, User
+from mockserver.errors import CourseNotFound
+from mockserver.search import SearchIndex
+
+ORDERINGS: tuple[str, ...] = ("joined_at", "-joined_at", "last_active_at", "-last_active_at")
+DEFAULT_ORDERING = "-joined_at"
+DEFAULT_STATUSES: frozenset[str] = frozenset({"manager", "joined"})
+MANAGING_STATUSES: frozenset[str] = frozenset({"creator", "manager"})
+
+_STATUS_CODE = {status: code for code, status in enumerate(JOIN_STATUSES)}
+_LAST = np.iinfo(np.int64).max
+# Search answers kept per course, counted in member ids: bounds memory on huge courses.
+_SEARCH_CACHE_IDS = 8_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRule:
+    """How terms are matched. The defaults are the contract; the others imitate bugs."""
+
+    case_sensitive: bool = False
+    username_only: bool = False
+    all_terms: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRule:
+    """How ties and nulls are ordered. The defaults are the contract; the others imitate bugs."""
+
+    random_ties: bool = False
+    nulls_in_middle: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One page request against one course, already validated."""
+
+    course_id: int
+    statuses: frozenset[str] = DEFAULT_STATUSES
+    terms: tuple[str, ...] = ()
+    ordering: str = DEFAULT_ORDERING
+    offset: int = 0
+    limit: int = 20
+    search_rule: SearchRule = SearchRule()
+    order_rule: OrderRule = OrderRule()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The filtered set's size and the pre-serialised items of the requested slice."""
+
+    count: int
+    items: list[orjson.Fragment] = field(default_factory=list)
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, seconds precision unless the value has a fraction."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    return text + "Z"
+
+
+def _microseconds(value: datetime) -> int:
+    """A datetime as integer microseconds since the epoch (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp()) * 1_000_000 + value.microsecond
+
+
+class CourseIndex:
+    """One course's members, serialised and indexed for every ordering, filter and search."""
+
+    def __init__(self, course: Course, users: dict[int, User]) -> None:
+        """Build the indexes; `users` must hold every member's user (the loader guarantees it)."""
+        members = sorted(course.members, key=lambda member: member.user_id)
+        self.course_id = course.id
+        self.size = len(members)
+        self._roles = {member.user_id: member.join_status for member in members}
+        self.items = [orjson.Fragment(_item(member, users[member.user_id])) for member in members]
+        self._status = np.array([_STATUS_CODE[m.join_status] for m in members], dtype=np.uint8)
+        self._joined = np.array([_microseconds(m.joined_at) for m in members], dtype=np.int64)
+        self._active_null = np.array([m.last_active_at is None for m in members], dtype=bool)
+        self._active = np.array(
+            [0 if m.last_active_at is None else _microseconds(m.last_active_at) for m in members],
+            dtype=np.int64,
+        )
+        self._usernames = [users[m.user_id].username for m in members]
+        self._real_names = [users[m.user_id].real_name for m in members]
+        self._orders: dict[tuple[str, bool], np.ndarray] = {}
+        self._filtered: dict[tuple[str, bool, frozenset[str]], np.ndarray] = {}
+        self._search_indexes: dict[tuple[bool, bool], SearchIndex] = {}
+        self._searches: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._searches_size = 0
+        for ordering in ORDERINGS:
+            self._order(ordering, nulls_in_middle=False)
+        self._search_index(SearchRule())
+
+    def role(self, user_id: int) -> str | None:
+        """The user's join status in this course, or None when not a member."""
+        return self._roles.get(user_id)
+
+    def page(self, query: Query) -> Page:
+        """The count of members the query selects and the items of its [offset, offset+limit)."""
+        ordered = self._select(query)
+        chunk = ordered[query.offset : query.offset + query.limit]
+        items = self.items
+        return Page(count=len(ordered), items=[items[i] for i in chunk.tolist()])
+
+    def _select(self, query: Query) -> np.ndarray:
+        """Member indexes the query selects, in the query's order."""
+        rule = query.order_rule
+        if not query.statuses:
+            return np.empty(0, dtype=np.int64)
+        base = self._with_statuses(query.ordering, rule.nulls_in_middle, query.statuses)
+        if query.terms:
+            base = self._searched(base, query)
+        if rule.random_ties:
+            base = self._shuffle_ties(base, query.ordering, rule.nulls_in_middle)
+        return base
+
+    def _with_statuses(
+        self, ordering: str, nulls_in_middle: bool, statuses: frozenset[str]
+    ) -> np.ndarray:
+        """Members of the given statuses in the given order; built once per combination."""
+        key = (ordering, nulls_in_middle, statuses)
+        found = self._filtered.get(key)
+        if found is None:
+            order = self._order(ordering, nulls_in_middle)
+            wanted = np.zeros(len(JOIN_STATUSES), dtype=bool)
+            wanted[[_STATUS_CODE[s] for s in statuses]] = True
+            found = order[wanted[self._status[order]]]
+            self._filtered[key] = found
+        return found
+
+    def _order(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+        """All members in the given order (ties by user id: members are kept in id order)."""
+        key = (ordering, nulls_in_middle)
+        found = self._orders.get(key)
+        if found is None:
+            found = np.argsort(self._sort_key(ordering, nulls_in_middle), kind="stable")
+            self._orders[key] = found
+        return found
+
+    def _sort_key(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+        """One int64 per member whose ascending order is the requested order."""
+        if ordering.lstrip("-") == "joined_at":
+            values = self._joined
+        else:
+            values = self._active.copy()
+            if nulls_in_middle:
+                known = values[~self._active_null]
+                values[self._active_null] = int(np.median(known)) if len(known) else 0
+            else:
+                # PostgreSQL: NULL compares greater than any value, so it comes last ascending
+                # and, negated below, first descending.
+                values[self._active_null] = _LAST
+        return -values if ordering.startswith("-") else values
+
+    def _searched(self, base: np.ndarray, query: Query) -> np.ndarray:
+        """`base` narrowed to members matching the search terms, kept in a small LRU."""
+        key = (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
+        found = self._searches.get(key)
+        if found is not None:
+            self._searches.move_to_end(key)
+            return found
+        found = base[self._match_mask(query.terms, query.search_rule)[base]]
+        self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple, found: np.ndarray) -> None:
+        """Keep a search answer, evicting the least recently used past the size bound."""
+        self._searches[key] = found
+        self._searches_size += len(found)
+        while self._searches_size > _SEARCH_CACHE_IDS and len(self._searches) > 1:
+            _, evicted = self._searches.popitem(last=False)
+            self._searches_size -= len(evicted)
+
+    def _match_mask(self, terms: tuple[str, ...], rule: SearchRule) -> np.ndarray:
+        """Members matching every term (or, with the any-term bug, at least one)."""
+        index = self._search_index(rule)
+        masks = (index.matches(term) for term in dict.fromkeys(terms))
+        combine = np.logical_and if rule.all_terms else np.logical_or
+        mask = next(masks)
+        for other in masks:
+            mask = combine(mask, other)
+        return mask
+
+    def _search_index(self, rule: SearchRule) -> SearchIndex:
+        """The search index for the fields and case rule, built on first use."""
+        key = (rule.case_sensitive, rule.username_only)
+        index = self._search_indexes.get(key)
+        if index is None:
+            if rule.username_only:
+                texts = self._usernames
+            else:
+                texts = [
+                    f"{u}\t{r}" for u, r in zip(self._usernames, self._real_names, strict=True)
+                ]
+            index = SearchIndex(texts, upper=not rule.case_sensitive)
+            self._search_indexes[key] = index
+        return index
+
+    def _shuffle_ties(
+        self, ordered: np.ndarray, ordering: str, nulls_in_middle: bool
+    ) -> np.ndarray:
+        """Re-order members with equal sort keys at random (the missing-tie-breaker bug)."""
+        keys = self._sort_key(ordering, nulls_in_middle)[ordered]
+        noise = np.random.default_rng().random(len(ordered))
+        return ordered[np.lexsort((noise, keys))]
+
+
+def _item(member, user: User) -> bytes:
+    """The member's CourseUserDashboard item as JSON bytes, built once."""
+    active = member.last_active_at
+    return orjson.dumps(
+        {
+            "id": user.id,
+            "username": user.username,
+            "real_name": user.real_name,
+            "avatar": user.avatar,
+            "join_status": member.join_status,
+            "user_completion_rate": member.user_completion_rate,
+            "last_active_at": None if active is None else format_datetime(active),
+            "joined_at": format_datetime(member.joined_at),
+        }
+    )
+
+
+class Store:
+    """Every course of a dataset, indexed, plus the token table."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        """Index every course of `dataset` (the slow part: done once, at load)."""
+        self.source = dataset.source
+        self.tokens = dict(dataset.tokens)
+        self.users = dataset.users
+        self._courses = {cid: CourseIndex(c, dataset.users) for cid, c in dataset.courses.items()}
+
+    def user_for_token(self, token: str) -> int | None:
+        """The user id a bearer token belongs to, or None for an unknown token."""
+        return self.tokens.get(token)
+
+    def course(self, course_id: int) -> CourseIndex:
+        """The course's index; raises CourseNotFound for an unknown id."""
+        found = self._courses.get(course_id)
+        if found is None:
+            raise CourseNotFound(course_id)
+        return found
+
+    def course_ids(self) -> list[int]:
+        """Every course id, ascending."""
+        return sorted(self._courses)

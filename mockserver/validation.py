@@ -1,0 +1,95 @@
+"""How Connexion reads and checks query parameters for us: its documented extension points.
+
+- `StatusesURIParser` (`uri_parser_class`): Connexion splits every array query value on commas,
+  which would cut the JSON-list form `["joined","manager"]` in pieces; `statuses` values are kept
+  whole, one list item per repeated parameter.
+- `OneLineParameterValidator` (`validator_map["parameter"]`): Connexion's validator deep-copies each
+  parameter schema and builds a jsonschema validator per parameter per request, then reports
+  jsonschema's multi-line message. Ours compiles each schema once and reports one line naming the
+  parameter and the bad value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.uri_parsing import OpenAPIURIParser
+from connexion.validators import ParameterValidator
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import ValidationError
+
+from fixtures.model import JOIN_STATUSES
+
+UNSPLIT_ARRAYS = frozenset({"statuses"})
+
+
+class StatusesURIParser(OpenAPIURIParser):
+    """The default OpenAPI parser, except that `statuses` values are never split on commas."""
+
+    def _resolve_param_duplicates(self, values, param_defn, _in):  # type: ignore[override]
+        if param_defn.get("name") in UNSPLIT_ARRAYS:
+            return list(values)
+        return OpenAPIURIParser._resolve_param_duplicates(values, param_defn, _in)
+
+    def _split(self, value, param_defn, _in):  # type: ignore[override]
+        if param_defn.get("name") in UNSPLIT_ARRAYS:
+            return value
+        return OpenAPIURIParser._split(value, param_defn, _in)
+
+
+# Compiled validators, keyed by the identity of the operation's parameter dicts (built once at
+# startup and kept for the app's life; the dict itself is stored to keep the id meaningful).
+_COMPILED: dict[int, tuple[dict, Draft4Validator]] = {}
+
+
+def _validator_for(param: dict) -> Draft4Validator:
+    """The parameter's compiled schema validator, built on first use."""
+    found = _COMPILED.get(id(param))
+    if found is None or found[0] is not param:
+        schema = param.get("schema", param)
+        found = (param, Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER))
+        _COMPILED[id(param)] = found
+    return found[1]
+
+
+class OneLineParameterValidator(ParameterValidator):
+    """Connexion's parameter validator with compiled schemas and one-line messages."""
+
+    def validate_parameter(  # type: ignore[override]
+        self, parameter_type: str, value: Any, param: dict, param_name: str | None = None
+    ) -> str | None:
+        """None when `value` is valid for `param`, else a one-line message naming it."""
+        name = param.get("name", param_name)
+        if value is None:
+            if param.get("required"):
+                return f"{name}: the {parameter_type} parameter is required"
+            return None
+        validator = _validator_for(param)
+        error = next(iter(validator.iter_errors(value)), None)
+        return None if error is None else describe(name, value, error)
+
+
+def describe(name: str, value: Any, error: ValidationError) -> str:
+    """One line naming the parameter, the offending value and what is wrong with it."""
+    bad = error.instance
+    keyword = error.validator
+    if name in UNSPLIT_ARRAYS and error.path:
+        return (
+            f"{name}: {bad!r} is not one of {', '.join(JOIN_STATUSES)}, nor a JSON list of them "
+            '(e.g. ["joined","manager"])'
+        )
+    if keyword == "type":
+        return f"{name}: {bad!r} is not {_article(error.validator_value)}"
+    if keyword == "enum":
+        return f"{name}: {bad!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if keyword == "minimum":
+        return f"{name}: {bad!r} is less than the minimum of {error.validator_value}"
+    if keyword == "pattern" and name == "id":
+        return f"{name}: {bad!r} is not a course id (digits only)"
+    return f"{name}: {error.message}".replace("\n", " ")
+
+
+def _article(type_name: object) -> str:
+    """'an integer', 'a string', ... for a JSON Schema type name."""
+    text = str(type_name)
+    return f"an {text}" if text[:1] in "aeiou" else f"a {text}"
