@@ -1,0 +1,133 @@
+"""Shared fixtures: a launcher for the real mock server (`python -m mockserver`) as a subprocess.
+
+    def test_x(start_mock):
+        server = start_mock("--max-limit", "10", env={"MOCKSERVER_FAULT": "count-wrong"})
+        httpx.get(server.url("course/1/users/"), headers=server.auth("creator-token"))
+
+Each server listens on a free 127.0.0.1 port, is waited for until it answers, and is terminated
+when the test session (or the `start_mock` user's scope) ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class MockServer:
+    """A running `python -m mockserver` process and how to reach it."""
+
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+    args: tuple[str, ...] = field(default=())
+
+    @property
+    def base_url(self) -> str:
+        """The API root, e.g. http://127.0.0.1:PORT/api/v2/."""
+        return f"http://127.0.0.1:{self.port}/api/v2/"
+
+    def url(self, path: str) -> str:
+        """An absolute URL under the API root."""
+        return self.base_url + path.lstrip("/")
+
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        """The Authorization header for a bearer token."""
+        return {"Authorization": f"Bearer {token}"}
+
+    def log(self) -> str:
+        """Everything the server printed so far (stdout and stderr)."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """Terminate the process (kill it if it does not stop within 10 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def launch_mock(
+    *args: str, env: dict[str, str] | None = None, log_dir: Path, wait: bool = True
+) -> MockServer:
+    """Start `python -m mockserver --port <free> *args` and (by default) wait until it answers."""
+    port = free_port()
+    log_path = Path(tempfile.mkstemp(prefix=f"mock-{port}-", suffix=".log", dir=log_dir)[1])
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "--port", str(port), *args],
+            cwd=REPO,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    server = MockServer(process=process, port=port, log_path=log_path, args=args)
+    if wait:
+        wait_until_answering(server)
+    return server
+
+
+def wait_until_answering(server: MockServer, timeout: float = STARTUP_TIMEOUT_S) -> None:
+    """Poll the spec URL until it answers 200; fail with the server's output if it exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"mock exited with {server.process.returncode}:\n{server.log()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(server.url("openapi.json"), timeout=2).status_code == 200:
+                return
+        time.sleep(0.1)
+    server.stop()
+    pytest.fail(f"mock did not answer within {timeout} s:\n{server.log()}")
+
+
+@pytest.fixture(scope="session")
+def start_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., MockServer]]:
+    """Factory starting real mock servers for the session; all are terminated at its end."""
+    log_dir = tmp_path_factory.mktemp("mock-logs")
+    started: list[MockServer] = []
+
+    def start(*args: str, env: dict[str, str] | None = None, wait: bool = True) -> MockServer:
+        server = launch_mock(*args, env=env, log_dir=log_dir, wait=wait)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def mock_server(start_mock: Callable[..., MockServer]) -> MockServer:
+    """One mock on the default fixtures, shared by every test that only reads from it."""
+    return start_mock("--log-level", "warning")
