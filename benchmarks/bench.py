@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.artifacts import Artifacts
+from benchmarks.cpu import CpuMeter
 from benchmarks.loadgen import LoadGenerator, LoadResult, LoadSpec
 from benchmarks.processes import ServerProcess, free_port, http_status, running
 from benchmarks.queries import QUERY_MIX, Query, paths
@@ -91,7 +92,10 @@ class Bench:
         warmup = settings.warmup_s if warmup_s is None else warmup_s
         if warmup > 0:
             self.loadgen.run(spec(warmup))
-        return self.loadgen.run(spec(duration_s or settings.duration_s))
+        meter = CpuMeter(server.pid).start()
+        result = self.loadgen.run(spec(duration_s or settings.duration_s))
+        result.cpu = meter.percentages()
+        return result
 
     def statuses(
         self, server: ServerProcess, config: ServerConfig, queries: tuple[Query, ...] = QUERY_MIX

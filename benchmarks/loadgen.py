@@ -50,6 +50,8 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     errors: dict[str, int] = field(default_factory=dict)
+    # Filled in by the caller (benchmarks.cpu): server / load generator / other CPU, % of a core.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_errors(self) -> int:

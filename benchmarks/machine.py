@@ -20,6 +20,7 @@ PACKAGES = (
     "hypothesis",
     "faker",
     "prance",
+    "numpy",
 )
 
 

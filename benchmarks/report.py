@@ -22,12 +22,18 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def _load_cells(load: dict) -> list[str]:
+    cpu = load.get("cpu", {})
     return [
         _fmt(load["rps"], 0),
         _fmt(load["p50_ms"], 2),
         _fmt(load["p99_ms"], 2),
         str(load["total_errors"]),
+        f"{_fmt(cpu.get('server_pct'), 0)} / {_fmt(cpu.get('other_pct'), 0)}",
     ]
+
+
+# Server CPU and the rest of the machine's (not ours), in % of one core, during the measured run.
+CPU_HEADER = "CPU % server / other"
 
 
 def compare_section(result: dict) -> str:
@@ -35,12 +41,14 @@ def compare_section(result: dict) -> str:
     rows = []
     for name, server in result["servers"].items():
         if "error" in server:
-            rows.append([name, "-", "-", "-", "-", "-", f"could not run: {server['error']}"])
+            rows.append([name, "-", "-", "-", "-", "-", "-", f"could not run: {server['error']}"])
             continue
         odd = {kind: code for kind, code in server["statuses"].items() if code != 200}
         note = server["description"] + (f"; non-200: {odd}" if odd else "")
         rows.append([name, server["workers"], *_load_cells(server["load"]), note])
-    servers = table(["server", "workers", "req/s", "p50 ms", "p99 ms", "errors", "setup"], rows)
+    servers = table(
+        ["server", "workers", "req/s", "p50 ms", "p99 ms", "errors", CPU_HEADER, "setup"], rows
+    )
     ratio_rows = [
         [ratio["label"], f"{ratio['numerator']} / {ratio['denominator']}", _ratio(ratio["value"])]
         for key, ratio in result["ratios"].items()
@@ -58,7 +66,7 @@ def scale_section(result: dict) -> str:
     rows = []
     for members, size in result["sizes"].items():
         if "error" in size:
-            rows.append([f"{int(members):,}", "-", "-", "-", "-", "-", "-", size["error"]])
+            rows.append([f"{int(members):,}", "-", "-", "-", "-", "-", "-", "-", size["error"]])
             continue
         first = True
         for kind, load in size["kinds"].items():
@@ -66,7 +74,7 @@ def scale_section(result: dict) -> str:
             rows.append([*(head if first else ["", "", ""]), kind, *_load_cells(load)])
             first = False
     headers = ["members", "startup s", "peak RSS MiB", "query", "req/s", "p50 ms", "p99 ms"]
-    return table([*headers, "errors"], rows)
+    return table([*headers, "errors", CPU_HEADER], rows)
 
 
 def nodelay_section(result: dict) -> str:
@@ -74,10 +82,10 @@ def nodelay_section(result: dict) -> str:
     rows = []
     for name, server in result["servers"].items():
         if "error" in server:
-            rows.append([name, "-", "-", "-", "-", f"could not run: {server['error']}"])
+            rows.append([name, "-", "-", "-", "-", "-", f"could not run: {server['error']}"])
         else:
             rows.append([name, *_load_cells(server["load"]), server["description"]])
-    return table(["setup", "req/s", "p50 ms", "p99 ms", "errors", "command"], rows)
+    return table(["setup", "req/s", "p50 ms", "p99 ms", "errors", CPU_HEADER, "command"], rows)
 
 
 def soak_section(result: dict) -> str:

@@ -21,6 +21,7 @@ from benchmarks.processes import run_command
 
 HELPERS = ("fixtures_bench", "store_bench")
 CONFORMANCE_TIMEOUT_S = 1200
+OUTPUT_KEPT = 4000  # characters of a helper's output kept in the results (its end)
 
 
 def run(bench: Bench) -> dict[str, object]:
@@ -52,7 +53,7 @@ def run_helper(bench: Bench, module: str) -> dict[str, object]:
         "argv": argv,
         "exit_code": exit_code,
         "wall_s": round(seconds, 2),
-        "output": output.strip(),
+        "output": output.strip()[-OUTPUT_KEPT:],
     }
     parsed = _json_in(output)
     if parsed is not None:
