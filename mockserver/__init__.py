@@ -1,7 +1,7 @@
 """A mock of SelfCommunity's GET /api/v2/course/{id}/users/ computing real answers from fixtures.
 
-    python -m mockserver --port 8000            # see `python -m mockserver --help`
-    from mockserver.app import create_app        # the ASGI app, for embedding or tests
+python -m mockserver --port 8000            # see `python -m mockserver --help`
+from mockserver.app import create_app        # the ASGI app, for embedding or tests
 """
 
 from __future__ import annotations

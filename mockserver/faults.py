@@ -29,7 +29,7 @@ FAULTS: dict[str, str] = {
     "search-username-only": "search ignores real_name",
     "search-any-term": "search terms are ORed",
     "unstable-ties": "ties are ordered at random on every request",
-    "nulls-in-middle": "null last_active_at sorts among the values, at their median",
+    "nulls-in-middle": "null last_active_at sorts halfway between the oldest and newest values",
     "next-missing": "next is always null",
     "next-wrong-offset": "next skips one row (offset + limit + 1)",
     "previous-wrong": "previous points at the current page",

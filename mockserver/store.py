@@ -172,7 +172,10 @@ class CourseIndex:
             values = self._active.copy()
             if nulls_in_middle:
                 known = values[~self._active_null]
-                values[self._active_null] = int(np.median(known)) if len(known) else 0
+                # Halfway between the oldest and newest activity: strictly inside the values.
+                values[self._active_null] = (
+                    (int(known.min()) + int(known.max())) // 2 if len(known) else 0
+                )
             else:
                 # PostgreSQL: NULL compares greater than any value, so it comes last ascending
                 # and, negated below, first descending.

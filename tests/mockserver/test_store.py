@@ -1,0 +1,188 @@
+"""The store on small hand-built datasets: filters, orderings, ties, nulls, search, paging."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from fixtures.model import Course, Dataset, Membership, User
+from mockserver.errors import CourseNotFound
+from mockserver.store import OrderRule, Query, SearchRule, Store, format_datetime
+
+
+def _at(day: int, hour: int = 0) -> datetime:
+    return datetime(2024, 1, day, hour, tzinfo=UTC)
+
+
+USERS = {
+    1: User(1, "owner", "Olga Owner", None),
+    2: User(2, "mgr", "José Álvarez", "https://a.example/2.png"),
+    3: User(3, "anna", "Anna Maria", None),
+    4: User(4, "bob", "Bob Brown", None),
+    5: User(5, "carla", "Carla Anna", None),
+    6: User(6, "dan", "Dan Däumling", None),
+}
+MEMBERS = (
+    Membership(1, "creator", _at(1), _at(20), 100),
+    Membership(2, "manager", _at(2), None, 0),
+    Membership(5, "joined", _at(3), _at(10), 50),  # ties with 3 and 4 on joined_at
+    Membership(4, "joined", _at(3), None, 0),
+    Membership(3, "joined", _at(3), _at(10), 25),  # ties with 5 on last_active_at
+    Membership(6, "invited", _at(5), None, 0),
+)
+
+
+@pytest.fixture
+def store() -> Store:
+    """A store over one six-member course with ties and nulls."""
+    dataset = Dataset(
+        users=USERS, courses={7: Course(7, MEMBERS)}, tokens={"t": 1}, source="hand-built"
+    )
+    return Store(dataset)
+
+
+def ids(store: Store, **query) -> list[int]:
+    """Ids of the items a query returns, in order."""
+    page = store.course(7).page(Query(course_id=7, limit=100, **query))
+    return [orjson.loads(orjson.dumps(item))["id"] for item in page.items]
+
+
+ALL = frozenset({"creator", "manager", "joined", "invited", "requested"})
+
+
+class TestStatuses:
+    """Status filters select exactly their members."""
+
+    def test_default_is_managers_and_joined(self, store):
+        """The default statuses are manager and joined."""
+        assert sorted(ids(store)) == [2, 3, 4, 5]
+
+    def test_union_of_statuses(self, store):
+        """A set of statuses selects each member of any of them."""
+        assert sorted(ids(store, statuses=frozenset({"creator", "invited"}))) == [1, 6]
+
+    def test_empty_set_matches_nothing(self, store):
+        """No statuses selects no member, count 0."""
+        assert store.course(7).page(Query(course_id=7, statuses=frozenset())).count == 0
+
+
+class TestOrdering:
+    """Orderings with ties by id ascending and nulls at the PostgreSQL ends."""
+
+    def test_joined_at_descending_breaks_ties_by_id(self, store):
+        """-joined_at: newest first, the three tied members in id order."""
+        assert ids(store, statuses=ALL, ordering="-joined_at") == [6, 3, 4, 5, 2, 1]
+
+    def test_joined_at_ascending_breaks_ties_by_id(self, store):
+        """joined_at: oldest first, ties still in id order."""
+        assert ids(store, statuses=ALL, ordering="joined_at") == [1, 2, 3, 4, 5, 6]
+
+    def test_last_active_ascending_puts_nulls_last(self, store):
+        """last_active_at: nulls after every value, among themselves by id."""
+        assert ids(store, statuses=ALL, ordering="last_active_at") == [3, 5, 1, 2, 4, 6]
+
+    def test_last_active_descending_puts_nulls_first(self, store):
+        """-last_active_at: nulls before every value, ties by id."""
+        assert ids(store, statuses=ALL, ordering="-last_active_at") == [2, 4, 6, 1, 3, 5]
+
+    def test_nulls_in_middle_rule_places_nulls_among_values(self, store):
+        """The nulls-in-middle bug puts nulls halfway between the values, not at an end."""
+        order = ids(
+            store,
+            statuses=ALL,
+            ordering="last_active_at",
+            order_rule=OrderRule(nulls_in_middle=True),
+        )
+        assert order == [3, 5, 2, 4, 6, 1]
+
+    def test_random_ties_keep_the_same_members(self, store):
+        """The unstable-ties bug shuffles ties only: same members, same key order."""
+        rule = OrderRule(random_ties=True)
+        seen = {tuple(ids(store, statuses=ALL, order_rule=rule)) for _ in range(40)}
+        assert len(seen) > 1
+        assert all(order[0] == 6 and order[-2:] == (2, 1) for order in seen)
+
+
+class TestSearch:
+    """Search terms as Django's icontains on PostgreSQL."""
+
+    @pytest.mark.parametrize(
+        ("search", "expected"),
+        [
+            (("anna",), [3, 5]),
+            (("ANNA", "maria"), [3]),
+            (("JOSÉ",), [2]),
+            (("jose",), []),
+            (("mgr", "álvarez"), [2]),
+            (("däum",), [6]),
+            (("DÄUM",), [6]),
+            (("zzz",), []),
+        ],
+    )
+    def test_terms_match_case_insensitively_without_accent_folding(self, store, search, expected):
+        """Every term must be a substring of the username or real name, upper-cased."""
+        assert sorted(ids(store, statuses=ALL, terms=search)) == expected
+
+    def test_case_sensitive_rule_misses_other_case(self, store):
+        """The search-case-sensitive bug misses 'anna' in 'Anna Maria' but not 'anna'."""
+        rule = SearchRule(case_sensitive=True)
+        assert sorted(ids(store, statuses=ALL, terms=("Anna",), search_rule=rule)) == [3, 5]
+        assert ids(store, statuses=ALL, terms=("ANNA",), search_rule=rule) == []
+
+    def test_username_only_rule_ignores_real_name(self, store):
+        """The search-username-only bug finds 'anna' only in usernames."""
+        rule = SearchRule(username_only=True)
+        assert ids(store, statuses=ALL, terms=("anna",), search_rule=rule) == [3]
+
+    def test_any_term_rule_ors_terms(self, store):
+        """The search-any-term bug matches members with either term."""
+        rule = SearchRule(all_terms=False)
+        found = ids(store, statuses=ALL, terms=("bob", "carla"), search_rule=rule)
+        assert sorted(found) == [4, 5]
+
+    def test_repeated_search_is_answered_the_same(self, store):
+        """A cached answer equals the first one."""
+        first = ids(store, statuses=ALL, terms=("a",))
+        assert ids(store, statuses=ALL, terms=("a",)) == first
+
+
+class TestPaging:
+    """Slices and counts."""
+
+    def test_slice_and_count(self, store):
+        """offset/limit slice the ordered set; count is the whole set."""
+        page = store.course(7).page(
+            Query(course_id=7, statuses=ALL, ordering="joined_at", offset=2, limit=2)
+        )
+        assert page.count == 6 and len(page.items) == 2
+
+    def test_offset_past_end_is_empty_with_count(self, store):
+        """An offset past the end gives no items and the full count."""
+        page = store.course(7).page(Query(course_id=7, statuses=ALL, offset=50))
+        assert (page.count, page.items) == (6, [])
+
+
+class TestLookups:
+    """Courses, tokens, roles."""
+
+    def test_unknown_course_raises(self, store):
+        """An unknown course id raises CourseNotFound naming it."""
+        with pytest.raises(CourseNotFound, match="123"):
+            store.course(123)
+
+    def test_token_and_role(self, store):
+        """Tokens map to users and users to their status in a course."""
+        assert store.user_for_token("t") == 1 and store.user_for_token("x") is None
+        assert store.course(7).role(1) == "creator" and store.course(7).role(99) is None
+
+
+class TestFormatDatetime:
+    """Datetimes as the contract writes them."""
+
+    def test_utc_with_z(self):
+        """Aware datetimes become UTC with a Z, seconds precision."""
+        assert (
+            format_datetime(datetime(2023, 4, 5, 10, 20, 30, tzinfo=UTC)) == "2023-04-05T10:20:30Z"
+        )
