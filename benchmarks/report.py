@@ -111,6 +111,8 @@ def tools_section(result: dict) -> str:
     """Wall time and exit code of each tool run."""
     rows = []
     for name, run in result.items():
+        if not isinstance(run, dict):
+            continue  # section_wall_s
         if "error" in run:
             rows.append([name, "-", "-", run["error"]])
         else:

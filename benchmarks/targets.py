@@ -57,7 +57,10 @@ def _million_startup(scale: dict) -> Target:
 
 
 def _soak(soak: dict) -> list[Target]:
-    errors_text = "soak: 0 errors over 60 s at 64 connections"
+    errors_text = "soak: 0 errors under sustained load"
+    if "load" in soak:
+        seconds, connections = soak["duration_s"], soak["connections"]
+        errors_text = f"soak: 0 errors over {seconds:.0f} s at {connections} connections"
     memory_text = "soak: resident memory flat (growth <= 10% after warm-up)"
     if "load" not in soak:
         return [Target(errors_text, "not measured", NOT_MEASURED), Target(memory_text, "-", "-")]
