@@ -7,7 +7,8 @@ Sections (in run order):
     soak     60 s at 64 connections: errors and memory
     tools    the fixtures and store helpers' timings, and a timed conformance run
 
-A full run writes ``benchmarks/results/latest.json`` (committed with the README's table);
+A full run writes ``benchmarks/results/latest.json`` and the same tables as ``latest.md``
+(both committed with the README's table);
 ``--quick`` or ``--only`` runs write ``benchmarks/.cache/results/partial.json`` unless ``--out``.
 Exit code: 0 when every section ran, 1 when something could not run. Targets never fail a run.
 """
@@ -125,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (PARTIAL if args.quick or args.only else LATEST)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print("\n" + report.render(results) + "\n")
-    print(f"results written to {out}")
+    markdown = report.render(results)
+    out.with_suffix(".md").write_text(markdown + "\n")
+    print("\n" + markdown + "\n")
+    print(f"results written to {out} and {out.with_suffix('.md').name}")
     problems = incomplete(sections)
     if problems:
         print(f"could not run: {', '.join(problems)}", file=sys.stderr)

@@ -51,8 +51,7 @@ def compare_section(result: dict) -> str:
     )
     ratio_rows = [
         [ratio["label"], f"{ratio['numerator']} / {ratio['denominator']}", _ratio(ratio["value"])]
-        for key, ratio in result["ratios"].items()
-        if key != "mock_best"
+        for ratio in result["ratios"].values()
     ]
     return servers + "\n\n" + table(["ratio (req/s)", "servers", "value"], ratio_rows)
 
@@ -156,7 +155,11 @@ SECTION_RENDERERS = {
 
 def render(report: dict) -> str:
     """The whole report as Markdown: machine, each section that ran, targets."""
-    parts = ["## Machine", machine_section(report["machine"], report["load_generator"])]
+    parts = [
+        "## Machine",
+        machine_section(report["machine"], report["load_generator"]),
+        f"Command: `{report['command'].strip()}`",
+    ]
     for name, section in report["sections"].items():
         title, renderer = SECTION_RENDERERS[name]
         parts.append(f"## {title}")
