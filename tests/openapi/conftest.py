@@ -84,3 +84,12 @@ def run_cli() -> Callable[..., Result]:
         return Result(completed.returncode, completed.stdout, completed.stderr)
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that read the vendor docs with ``docs`` so ``-m "not docs"`` can skip them."""
+    here = Path(__file__).parent
+    for item in items:
+        uses_docs = {"vendor_docs", "altered_docs"} & set(getattr(item, "fixturenames", ()))
+        if uses_docs and here in item.path.parents:
+            item.add_marker(pytest.mark.docs)
