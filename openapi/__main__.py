@@ -1,4 +1,4 @@
-"""Command line: ``python -m openapi {generate,check-docs,bundle}``.
+"""Command line: ``python -m openapi {generate,check-docs,decisions,bundle}``.
 
 Exit codes: 0 success; 1 drift (the docs no longer match the spec or a decision, or a
 regenerated spec differs under ``--check``); 2 cannot run (an unparseable page with its
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from openapi.bundle import SPEC_PATH, write_bundle
-from openapi.decisions import DECISIONS_PATH
+from openapi.decisions import DECISIONS_PATH, load_decisions, markdown_table
 from openapi.errors import ContractError
 from openapi.locations import DOCS_ENV, docs_dir
 
@@ -37,6 +37,9 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("docs", nargs="?", help=docs_help)
     check.add_argument("--spec", type=Path, default=SPEC_PATH, help="spec file to check")
     check.add_argument("--decisions", type=Path, default=DECISIONS_PATH)
+
+    listing = commands.add_parser("decisions", help="print the decisions as a Markdown table")
+    listing.add_argument("--decisions", type=Path, default=DECISIONS_PATH)
 
     bundle = commands.add_parser("bundle", help="write the resolved single-document spec")
     bundle.add_argument("--out", required=True, type=Path, help="output file (.json or .yaml)")
@@ -80,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             return _generate(args)
         if args.command == "check-docs":
             return _check_docs(args)
+        if args.command == "decisions":
+            print(markdown_table(load_decisions(args.decisions)), end="")
+            return 0
         out = write_bundle(args.out, args.spec)
         print(f"wrote {out}")
         return 0

@@ -62,10 +62,11 @@ class Addition:
 
 @dataclass(frozen=True)
 class Decision:
-    """One entry of the decisions file (for listing: id and reason)."""
+    """One entry of the decisions file (for listing: id, reason and the kinds it uses)."""
 
     id: str
     reason: str
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -131,9 +132,10 @@ def _decision(path: Path, index: int, entry: Any) -> Decision:
         raise DecisionsError(path, place, "'id' must be lower-case words joined by '-'")
     if not isinstance(reason, str) or not reason.strip() or "\n" in reason.strip():
         raise DecisionsError(path, f"{place} ({ident})", "'reason' must be one non-empty line")
-    if not _KEYS.intersection(entry) - {"id", "reason"}:
+    kinds = tuple(key for key in ("setting", "override", "add") if key in entry)
+    if not kinds:
         raise DecisionsError(path, f"{place} ({ident})", "needs a setting, override or add")
-    return Decision(ident, reason.strip())
+    return Decision(ident, reason.strip(), kinds)
 
 
 def _mapping(path: Path, place: str, value: Any) -> dict[str, Any]:
@@ -164,6 +166,15 @@ def _settings(path: Path, values: dict[str, Any]) -> Settings:
     if missing:
         raise DecisionsError(path, "setting", f"missing settings {missing}")
     return Settings(**values)
+
+
+def markdown_table(decisions: Decisions) -> str:
+    """The decisions as a Markdown table (id, kind, reason) for the README."""
+    lines = ["| Decision | Kind | Reason |", "|---|---|---|"]
+    for decision in decisions.decisions:
+        reason = decision.reason.replace("|", "\\|")
+        lines.append(f"| `{decision.id}` | {', '.join(decision.kinds)} | {reason} |")
+    return "\n".join(lines) + "\n"
 
 
 def apply_overrides(facts: dict[str, Any], decisions: Decisions) -> dict[str, Any]:

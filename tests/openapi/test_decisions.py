@@ -115,3 +115,18 @@ class TestMalformedDecisions:
         assert result.code == 2
         assert result.err.startswith("error: decisions.yaml: decisions[0] (docs-site): ")
         assert len(result.err.splitlines()) == 1
+
+
+class TestDecisionsTable:
+    """``python -m openapi decisions`` prints the README table."""
+
+    def test_table_lists_every_decision(self, run_cli):
+        """One row per decision, with its id and reason."""
+        result = run_cli("decisions")
+        assert result.code == 0
+        rows = result.out.splitlines()[2:]
+        decisions = load_decisions().decisions
+        assert len(rows) == len(decisions)
+        for row, decision in zip(rows, decisions, strict=True):
+            assert row.startswith(f"| `{decision.id}` | ")
+            assert decision.reason.replace("|", "\\|") in row
