@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out}")
         return 0
     except ContractError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # One line, starting with ``file:line:`` for page errors so editors can jump to it.
+        print(exc, file=sys.stderr)
         return exc.exit_code
 
 

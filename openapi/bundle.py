@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from openapi.yamlio import dump_yaml
+
 SPEC_PATH: Path = Path(__file__).resolve().parent / "course_users.yaml"
 
 
@@ -42,8 +44,6 @@ def write_bundle(out: Path | str, path: Path | str = SPEC_PATH) -> Path:
     if out.suffix == ".json":
         text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     else:
-        from openapi.yamlio import dump_yaml
-
         text = dump_yaml(spec)
     out.write_text(text, encoding="utf-8")
     return out

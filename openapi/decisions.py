@@ -165,6 +165,11 @@ def _settings(path: Path, values: dict[str, Any]) -> Settings:
     missing = [name for name in names if name not in values]
     if missing:
         raise DecisionsError(path, "setting", f"missing settings {missing}")
+    for name, value in values.items():
+        expected = dict if name == "error_content" else str
+        if not isinstance(value, expected):
+            message = f"must be a {'mapping' if expected is dict else 'string'}"
+            raise DecisionsError(path, f"setting {name}", message)
     return Settings(**values)
 
 

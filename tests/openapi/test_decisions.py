@@ -92,6 +92,13 @@ class TestMalformedDecisions:
         with pytest.raises(DecisionsError, match=r"missing settings \['server_url'\]"):
             load_decisions(_write(tmp_path, real))
 
+    def test_setting_of_wrong_type(self, tmp_path, real):
+        """A setting with the wrong type is refused by name."""
+        server = next(d for d in real["decisions"] if d["id"] == "server-url")
+        server["setting"]["server_url"] = 2
+        with pytest.raises(DecisionsError, match="setting server_url: must be a string"):
+            load_decisions(_write(tmp_path, real))
+
     def test_yaml_syntax_error_has_line(self, tmp_path):
         """Invalid YAML is reported with its line."""
         path = tmp_path / "decisions.yaml"
@@ -113,7 +120,7 @@ class TestMalformedDecisions:
         path = _write(tmp_path, real)
         result = run_cli("check-docs", vendor_docs, "--decisions", path)
         assert result.code == 2
-        assert result.err.startswith("error: decisions.yaml: decisions[0] (docs-site): ")
+        assert result.err.startswith("decisions.yaml: decisions[0] (docs-site): ")
         assert len(result.err.splitlines()) == 1
 
 
