@@ -1,0 +1,170 @@
+"""`python -m mockserver` as a user runs it: options, bad input, banner, logs, reload, proxies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from fixtures import DEFAULT_FIXTURES
+
+AUTH = {"Authorization": "Bearer creator-token"}
+FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.example.com"}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI to completion (for options that must fail before serving)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+class TestBadInput:
+    """Bad options and bad fixtures: one line on stderr, non-zero exit, nothing served."""
+
+    @pytest.mark.parametrize(
+        ("args", "env", "code", "named"),
+        [
+            (["--port", "abc"], {}, 2, "--port: 'abc'"),
+            (["--bogus"], {}, 2, "--bogus"),
+            (["--latency", "3-1"], {}, 2, "--latency"),
+            (["--error-rate", "2"], {}, 2, "--error-rate"),
+            ([], {"MOCKSERVER_MAX_LIMIT": "0"}, 2, "MOCKSERVER_MAX_LIMIT"),
+            ([], {"MOCKSERVER_FAULT": "not-a-fault"}, 2, "MOCKSERVER_FAULT: 'not-a-fault'"),
+        ],
+    )
+    def test_bad_option_is_one_line(self, args, env, code, named):
+        """Each bad option or variable exits non-zero with one line naming it."""
+        result = run_cli(*args, env=env)
+        assert result.returncode == code
+        assert len(result.stderr.strip().splitlines()) == 1 and named in result.stderr
+        assert result.stdout == ""
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            "courses: [\n",  # not YAML
+            "users: 5\ncourses: []\ntokens: {}\n",  # valid YAML, not a valid dataset
+        ],
+    )
+    def test_bad_fixture_is_one_line(self, tmp_path, content):
+        """A broken fixture file exits 1 with one line naming the file."""
+        path = tmp_path / "broken.yaml"
+        path.write_text(content)
+        result = run_cli("--fixtures", str(path))
+        assert result.returncode == 1
+        assert len(result.stderr.strip().splitlines()) == 1 and "broken.yaml" in result.stderr
+
+    def test_help_does_not_mention_faults(self):
+        """Fault injection is test-only: --help does not show it."""
+        result = run_cli("--help")
+        assert result.returncode == 0 and "FAULT" not in result.stdout
+
+
+class TestRunning:
+    """A running server's banner, access log and options."""
+
+    def test_banner_and_access_log(self, start_mock):
+        """The banner names the URLs and tokens; each request logs one line."""
+        server = start_mock("--log-level", "info")
+        httpx.get(server.url("course/1/users/?limit=3"), headers=AUTH)
+        time.sleep(0.3)
+        log = server.log()
+        assert server.base_url in log and server.url("ui/") in log
+        for token in ("creator-token", "manager-token", "member-token", "outsider-token"):
+            assert token in log
+        assert '"GET /api/v2/course/1/users/?limit=3" 200' in log
+
+    def test_max_limit_option_caps_pages(self, start_mock):
+        """--max-limit 7 serves at most 7 items and links carry limit=7."""
+        server = start_mock("--max-limit", "7", "--log-level", "warning")
+        body = httpx.get(server.url("course/1/users/?limit=50"), headers=AUTH).json()
+        assert len(body["results"]) == 7 and "limit=7" in body["next"]
+
+    def test_generated_members(self, start_mock):
+        """--members N --seed S serves a generated dataset of that size."""
+        server = start_mock("--members", "500", "--seed", "3", "--courses", "1")
+        url = server.url(
+            "course/1/users/?statuses=" + '["creator","manager","joined","invited","requested"]'
+        )
+        assert httpx.get(url, headers=AUTH).json()["count"] == 500
+
+    def test_latency_delays_every_request(self, start_mock):
+        """--latency 300 makes a request take at least 300 ms."""
+        server = start_mock("--latency", "300", "--log-level", "warning")
+        response = httpx.get(server.url("course/1/users/"), headers=AUTH)
+        assert response.status_code == 200 and response.elapsed.total_seconds() >= 0.3
+
+    def test_error_rate_one_fails_every_request(self, start_mock):
+        """--error-rate 1 answers 500 or 503 with a detail saying it is simulated."""
+        server = start_mock("--error-rate", "1", "--log-level", "warning")
+        with httpx.Client() as client:
+            responses = [client.get(server.url("course/1/users/"), headers=AUTH) for _ in range(12)]
+        assert {r.status_code for r in responses} <= {500, 503}
+        assert all("imulated" in r.json()["detail"] for r in responses)
+
+    def test_two_workers_serve(self, start_mock):
+        """--workers 2 starts and answers (workers rebuild settings from the environment)."""
+        server = start_mock("--workers", "2", "--max-limit", "5", "--log-level", "warning")
+        with httpx.Client() as client:
+            bodies = [
+                client.get(server.url("course/1/users/"), headers=AUTH).json() for _ in range(6)
+            ]
+        assert all(len(body["results"]) == 5 for body in bodies)
+
+
+class TestProxyHeaders:
+    """Links honour X-Forwarded-* only with --proxy-headers."""
+
+    def test_links_use_forwarded_scheme_and_host(self, start_mock):
+        """With --proxy-headers, next is built on the forwarded scheme and host."""
+        server = start_mock("--proxy-headers", "--log-level", "warning")
+        body = httpx.get(server.url("course/1/users/"), headers=FORWARDED).json()
+        assert body["next"].startswith("https://dash.example.com/api/v2/course/1/users/?")
+
+    def test_forwarded_headers_ignored_by_default(self, mock_server):
+        """Without the option, a client cannot rewrite the links."""
+        body = httpx.get(mock_server.url("course/1/users/"), headers=FORWARDED).json()
+        assert body["next"].startswith(mock_server.base_url)
+
+
+class TestReload:
+    """--reload picks up fixture edits and survives bad ones."""
+
+    def test_edit_is_served_and_bad_edit_keeps_last_good_data(self, start_mock, tmp_path):
+        """Renaming a user shows up; then a broken file keeps the renamed data and logs one line."""
+        path = tmp_path / "fixtures.yaml"
+        shutil.copy(DEFAULT_FIXTURES, path)
+        server = start_mock("--fixtures", str(path), "--reload")
+        url = server.url("course/1/users/?statuses=creator")
+        assert httpx.get(url, headers=AUTH).json()["results"][0]["username"] == "giulia-bianchi"
+        path.write_text(path.read_text().replace("giulia-bianchi", "giulia-renamed"))
+        assert _eventually(lambda: _creator_name(url) == "giulia-renamed")
+        path.write_text("courses: [\n")
+        assert _eventually(lambda: "Reload failed" in server.log())
+        assert _creator_name(url) == "giulia-renamed"
+        failure = [line for line in server.log().splitlines() if "Reload failed" in line]
+        assert len(failure) == 1 and "fixtures.yaml" in failure[0]
+
+
+def _creator_name(url: str) -> str:
+    return httpx.get(url, headers=AUTH).json()["results"][0]["username"]
+
+
+def _eventually(check, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
