@@ -1,0 +1,54 @@
+"""The registry of checks, in report order, and selection by name pattern."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from conformance.checks import auth, filtering, oracle_check, ordering, paging
+from conformance.checks.base import Check, CheckResult, Context, Failure, Mismatch, Status
+from conformance.checks.schema import check_names as schema_check_names
+from conformance.errors import SettingsError
+
+SEMANTIC_CHECKS: tuple[Check, ...] = (
+    *oracle_check.CHECKS,
+    *filtering.CHECKS,
+    *ordering.CHECKS,
+    *paging.CHECKS,
+    *auth.CHECKS,
+)
+
+
+def all_check_names() -> list[str]:
+    """Every check name in report order: the schema layer first, then the semantic layer."""
+    return schema_check_names() + [check.name for check in SEMANTIC_CHECKS]
+
+
+def select(patterns: tuple[str, ...]) -> list[str]:
+    """The check names matching any pattern (`paging.*`, `auth`, a full name); all when empty.
+
+    A bare group name (`paging`) means every check in it. A pattern matching nothing is a
+    SettingsError, so a typo in CI cannot silently turn the suite off.
+    """
+    names = all_check_names()
+    if not patterns:
+        return names
+    chosen: set[str] = set()
+    for pattern in patterns:
+        matched = {n for n in names if fnmatchcase(n, pattern) or n.split(".")[0] == pattern}
+        if not matched:
+            raise SettingsError("--check", f"{pattern!r} matches no check")
+        chosen |= matched
+    return [name for name in names if name in chosen]
+
+
+__all__ = [
+    "SEMANTIC_CHECKS",
+    "Check",
+    "CheckResult",
+    "Context",
+    "Failure",
+    "Mismatch",
+    "Status",
+    "all_check_names",
+    "select",
+]

@@ -1,0 +1,29 @@
+"""The oracle's own check: walking `next` per status gave a consistent listing."""
+
+from __future__ import annotations
+
+from conformance.checks.base import Check, CheckResult, Context, Failure, Status
+
+
+def listing_consistent(ctx: Context) -> CheckResult:
+    """Each status's listing walked by `next` matches its count, offsets and join statuses."""
+    name = "oracle.listing_consistent"
+    oracle = ctx.oracle
+    if oracle is None:
+        problem = ctx.extra.get("oracle_failure")
+        if isinstance(problem, Failure):
+            return CheckResult(name, Status.FAIL, 1, failure=problem)
+        return CheckResult(name, Status.SKIP, reason=ctx.oracle_problem or "no oracle")
+    if oracle.anomalies:
+        exchange, problem = oracle.anomalies[0]
+        more = f" (and {len(oracle.anomalies) - 1} more)" if len(oracle.anomalies) > 1 else ""
+        failure = Failure(
+            "each status listed once, completely, by walking `next` (limit=100)",
+            problem + more,
+            (exchange,),
+        )
+        return CheckResult(name, Status.FAIL, oracle.requests, failure=failure)
+    return CheckResult(name, Status.PASS, oracle.requests)
+
+
+CHECKS = (Check("oracle.listing_consistent", listing_consistent, needs_oracle=False),)

@@ -1,0 +1,101 @@
+"""Reading listing pages inside checks: an answer that is not a 200 envelope is a Mismatch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.checks.base import Context, Mismatch
+from conformance.client import Exchange
+from conformance.query import Query
+
+
+@dataclass(frozen=True)
+class Page:
+    """A 200 answer whose body is a listing envelope."""
+
+    exchange: Exchange
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[dict[str, Any]]
+
+    @property
+    def ids(self) -> list[int]:
+        """Member ids in the order listed."""
+        return [member.get("id") for member in self.results]
+
+
+def fetch(ctx: Context, query: Query) -> Page:
+    """GET the listing for `query`; Mismatch unless it is a 200 envelope."""
+    return as_page(ctx.list_members(query.params()), query.describe())
+
+
+def follow(ctx: Context, url: str, what: str) -> Page:
+    """GET a `next`/`previous` link; Mismatch unless it is a 200 envelope."""
+    return as_page(ctx.client.get(url), what)
+
+
+def as_page(exchange: Exchange, what: str) -> Page:
+    """Check the answer is a 200 listing envelope and unpack it."""
+    if exchange.status != 200:
+        raise Mismatch(f"HTTP 200 with a listing for {what}", exchange.summary(), exchange)
+    body = exchange.body
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("count"), int)
+        or not isinstance(body.get("results"), list)
+        or not all(isinstance(m, dict) for m in body["results"])
+        or not _is_link(body.get("next"))
+        or not _is_link(body.get("previous"))
+    ):
+        raise Mismatch(
+            "an envelope {count: int, next: url|null, previous: url|null, results: [...]}",
+            exchange.summary(),
+            exchange,
+        )
+    return Page(exchange, body["count"], body.get("next"), body.get("previous"), body["results"])
+
+
+def fetch_all(ctx: Context, query: Query, max_pages: int = 10) -> tuple[list[Page], list[int]]:
+    """Read a whole filtered listing by explicit offsets (limit 100), independent of links.
+
+    The offset advances by what each page held, so a server that caps pages lower still works.
+    """
+    pages: list[Page] = []
+    ids: list[int] = []
+    offset = 0
+    for _ in range(max_pages):
+        page = fetch(ctx, query.with_page(100, offset))
+        pages.append(page)
+        ids += page.ids
+        offset += len(page.results)
+        if not page.results or (len(page.results) < 100 and offset >= page.count):
+            break
+    return pages, ids
+
+
+def _is_link(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.startswith(("http://", "https://")))
+
+
+def id_diff(expected: set[int], got: list[int]) -> str:
+    """Describe how a list of ids differs from the expected set, briefly."""
+    got_set = set(got)
+    parts = [f"{len(got)} members"]
+    missing = sorted(expected - got_set)
+    extra = sorted(got_set - expected)
+    dupes = sorted({i for i in got if got.count(i) > 1})
+    if missing:
+        parts.append(f"missing ids {_short(missing)}")
+    if extra:
+        parts.append(f"unexpected ids {_short(extra)}")
+    if dupes:
+        parts.append(f"repeated ids {_short(dupes)}")
+    return "; ".join(parts)
+
+
+def _short(ids: list[int], limit: int = 8) -> str:
+    shown = ", ".join(str(i) for i in ids[:limit])
+    more = f", ... ({len(ids)} in all)" if len(ids) > limit else ""
+    return f"[{shown}{more}]"

@@ -1,0 +1,338 @@
+"""Paging checks: count, page sizes, and `next`/`previous` links that walk the listing exactly."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from conformance import rules
+from conformance.checks import strategies
+from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
+from conformance.checks.ordering import keys, verdict_walk
+from conformance.checks.pages import Page, fetch, follow, id_diff
+from conformance.query import Query
+
+MAX_WALK_PAGES = 8
+# Explicit examples: the biggest listing (several pages) and a small one.
+JOINED = Query(statuses=("joined",), form="plain")
+MANAGERS = Query(statuses=("manager",), form="plain")
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The pages met following `next` from a first page; `ended` is False if links never stopped."""
+
+    start: int
+    pages: list[Page]
+    ended: bool
+
+
+def walk_next(ctx: Context, query: Query, offset: int, limit: int) -> Walk:
+    """Fetch one page, then follow `next` links (at most MAX_WALK_PAGES + 2 pages)."""
+    pages = [fetch(ctx, query.with_page(limit, offset))]
+    while pages[-1].next is not None:
+        if len(pages) >= MAX_WALK_PAGES + 2:
+            return Walk(offset, pages, ended=False)
+        pages.append(follow(ctx, pages[-1].next, f"the `next` link of page {len(pages)}"))
+    return Walk(offset, pages, ended=True)
+
+
+def verdict_next_null(pages: list[Page], start: int) -> tuple[int, str] | None:
+    """None when `next` is null on exactly the page that reaches `count`; else (page, why)."""
+    position = start
+    for index, page in enumerate(pages):
+        position += len(page.results)
+        at_end = position >= page.count
+        if page.next is None and not at_end:
+            return index, (
+                f"next=null after member {position} of count={page.count} "
+                f"({page.count - position} not listed yet)"
+            )
+        if page.next is not None and at_end:
+            return (
+                index,
+                f"next={page.next} although this page reaches the end (count={page.count})",
+            )
+    return None
+
+
+def _walk_args() -> st.SearchStrategy[tuple[Query, int, int]]:
+    """A filter, a pick for the page size and a pick for the start offset."""
+    return st.tuples(
+        strategies.basic_query(ordering=True),
+        st.integers(0, 1000),
+        st.integers(0, 1000),
+    )
+
+
+def _limit_and_offset(size: int, limit_pick: int, offset_pick: int) -> tuple[int, int]:
+    """A page size that keeps a walk within budget, and a start offset inside the listing."""
+    smallest = max(1, math.ceil(size / MAX_WALK_PAGES))
+    largest = max(smallest, min(100, math.ceil(size / 2)))
+    limit = smallest + limit_pick % (largest - smallest + 1)
+    # Half the walks start at 0 (a whole listing), the others anywhere up to the end.
+    offset = 0 if offset_pick % 2 == 0 else (offset_pick // 2) % (size + 1)
+    return limit, offset
+
+
+def count_matches_oracle(ctx: Context) -> CheckResult:
+    """`count` equals the number of oracle members the filter selects."""
+    name = "paging.count_matches_oracle"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(query: Query) -> None:
+        page = fetch(ctx, query.with_page(1, 0))
+        expected = oracle.size(query.effective_statuses, query.search)
+        if page.count != expected:
+            raise Mismatch(
+                f"count={expected} for {query.describe()}", f"count={page.count}", page.exchange
+            )
+
+    explicit = [JOINED, MANAGERS]
+    return property_check(ctx, name, strategies.basic_query(), body, explicit)
+
+
+def count_stable(ctx: Context) -> CheckResult:
+    """`count` is the same on the first page, a middle page and past the end."""
+    name = "paging.count_stable"
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit, offset = args
+        first = fetch(ctx, query.with_page(limit, 0))
+        for other_offset in (offset % (first.count + 1), first.count + offset):
+            other = fetch(ctx, query.with_page(limit, other_offset))
+            if other.count != first.count:
+                raise Mismatch(
+                    f"count={first.count} on every page (as at offset 0)",
+                    f"count={other.count} at offset {other_offset}",
+                    other.exchange,
+                    first.exchange,
+                )
+
+    strategy = st.tuples(strategies.basic_query(), st.integers(1, 100), st.integers(0, 400))
+    return property_check(ctx, name, strategy, body, [(JOINED, 20, 40)])
+
+
+def page_size_le_limit(ctx: Context) -> CheckResult:
+    """A page never holds more than `limit` members."""
+    name = "paging.page_size_le_limit"
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit, offset = args
+        page = fetch(ctx, query.with_page(limit, offset))
+        if len(page.results) > limit:
+            raise Mismatch(
+                f"at most limit={limit} members", f"{len(page.results)} members", page.exchange
+            )
+
+    strategy = st.tuples(strategies.basic_query(), st.integers(1, 60), st.integers(0, 300))
+    explicit = [(MANAGERS, limit, 0) for limit in (1, 5)]
+    return property_check(ctx, name, strategy, body, explicit)
+
+
+def page_full_unless_last(ctx: Context) -> CheckResult:
+    """A page holds min(limit, members left) members: only the last page may be short."""
+    name = "paging.page_full_unless_last"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit, offset_pick = args
+        size = oracle.size(query.effective_statuses, query.search)
+        offset = offset_pick % (size + 2)
+        page = fetch(ctx, query.with_page(limit, offset))
+        expected = max(0, min(limit, size - offset))
+        if len(page.results) != expected:
+            raise Mismatch(
+                f"{expected} members (limit={limit}, offset={offset}, {size} in the listing)",
+                f"{len(page.results)} members",
+                page.exchange,
+            )
+
+    strategy = st.tuples(strategies.basic_query(), st.integers(1, 100), st.integers(0, 1000))
+    explicit = [(MANAGERS, 50, 0)]
+    return property_check(ctx, name, strategy, body, explicit)
+
+
+def limit_capped_100(ctx: Context) -> CheckResult:
+    """A limit above 100 gives at most 100 members, and the links carry limit=100."""
+    name = "paging.limit_capped_100"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int]) -> None:
+        query, limit = args
+        size = oracle.size(query.effective_statuses, query.search)
+        page = fetch(ctx, query.with_page(limit, 0))
+        expected = min(rules.MAX_LIMIT, size)
+        if len(page.results) != expected:
+            raise Mismatch(
+                f"{expected} members for limit={limit} (pages are capped at 100)",
+                f"{len(page.results)} members",
+                page.exchange,
+            )
+        for link in (page.next, page.previous):
+            if link is not None and "limit=100" not in link.split("?", 1)[-1].split("&"):
+                raise Mismatch("links that carry limit=100", f"link {link}", page.exchange)
+
+    strategy = st.tuples(strategies.basic_query(), st.integers(101, 10**6))
+    explicit = [(MANAGERS, 1000)]
+    return property_check(ctx, name, strategy, body, explicit, max_examples=10)
+
+
+def walk_visits_each_once(ctx: Context) -> CheckResult:
+    """Following `next` from any offset with any limit lists each remaining member exactly once."""
+    name = "paging.walk_visits_each_once"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit_pick, offset_pick = args
+        expected = oracle.ids(query.effective_statuses, query.search)
+        limit, offset = _limit_and_offset(len(expected), limit_pick, offset_pick)
+        walk = walk_next(ctx, query, offset, limit)
+        what = f"each of the {len(expected) - offset} members from offset {offset} exactly once"
+        if not walk.ended:
+            raise Mismatch(
+                what,
+                f"`next` links still going after {len(walk.pages)} pages of {limit}",
+                walk.pages[-1].exchange,
+            )
+        ids = [page.ids for page in walk.pages]
+        if offset == 0:
+            found = verdict_walk(expected, ids)
+            if found is not None:
+                raise Mismatch(what, found[1], walk.pages[found[0]].exchange)
+            return
+        flat = [i for page_ids in ids for i in page_ids]
+        if (
+            len(set(flat)) != len(flat)
+            or not set(flat) <= expected
+            or len(flat) != len(expected) - offset
+        ):
+            raise Mismatch(
+                what,
+                id_diff(set(flat) & expected, flat) + f" (wanted {len(expected) - offset})",
+                *[page.exchange for page in walk.pages[:2]],
+            )
+
+    explicit = [(JOINED, 0, 0), (MANAGERS, 3, 0)]
+    return property_check(ctx, name, _walk_args(), body, explicit)
+
+
+def previous_leads_back(ctx: Context) -> CheckResult:
+    """`previous` gives the page before (null at offset 0), and next-then-previous returns here."""
+    name = "paging.previous_leads_back"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit_pick, offset_pick = args
+        size = oracle.size(query.effective_statuses, query.search)
+        limit, offset = _limit_and_offset(size, limit_pick, offset_pick)
+        page = fetch(ctx, query.with_page(limit, offset))
+        if offset == 0 and page.previous is not None:
+            raise Mismatch("previous=null at offset 0", f"previous={page.previous}", page.exchange)
+        if offset > 0:
+            if page.previous is None:
+                raise Mismatch(
+                    f"a previous link at offset {offset}", "previous=null", page.exchange
+                )
+            back = follow(ctx, page.previous, "the `previous` link")
+            before = fetch(ctx, query.with_page(limit, max(0, offset - limit)))
+            if _keys(query, back) != _keys(query, before):
+                raise Mismatch(
+                    f"the page at offset {max(0, offset - limit)} ({_describe(query, before)})",
+                    f"{_describe(query, back)} from previous={page.previous}",
+                    page.exchange,
+                    back.exchange,
+                )
+        if page.next is not None:
+            forward = follow(ctx, page.next, "the `next` link")
+            if forward.previous is None:
+                raise Mismatch(
+                    "a previous link on the page `next` leads to", "previous=null", forward.exchange
+                )
+            again = follow(ctx, forward.previous, "the `previous` link of the next page")
+            if _keys(query, again) != _keys(query, page):
+                raise Mismatch(
+                    f"next then previous to return to this page ({_describe(query, page)})",
+                    f"{_describe(query, again)} from previous={forward.previous}",
+                    page.exchange,
+                    forward.exchange,
+                )
+
+    explicit = [(JOINED, 0, 41)]
+    return property_check(ctx, name, _walk_args(), body, explicit)
+
+
+def _keys(query: Query, page: Page) -> tuple[int, list[object]]:
+    """What identifies a page regardless of how ties are ordered: its size and sort keys."""
+    field, _ = rules.ordering_key(query.effective_ordering)
+    return len(page.results), list(keys(page.results, field))
+
+
+def _describe(query: Query, page: Page) -> str:
+    field, _ = rules.ordering_key(query.effective_ordering)
+    values = keys(page.results, field)
+    shown = ", ".join(v.strftime("%Y-%m-%dT%H:%M:%SZ") if v else "null" for v in values[:3])
+    return f"{len(values)} members, {field} {shown}{', ...' if len(values) > 3 else ''}"
+
+
+def next_null_exactly_at_end(ctx: Context) -> CheckResult:
+    """`next` is null on the page that reaches `count`, and on no page before it."""
+    name = "paging.next_null_exactly_at_end"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit_pick, offset_pick = args
+        size = oracle.size(query.effective_statuses, query.search)
+        limit, offset = _limit_and_offset(size, limit_pick, offset_pick)
+        walk = walk_next(ctx, query, offset, limit)
+        found = verdict_next_null(walk.pages, offset)
+        if found is not None:
+            raise Mismatch(
+                "next=null exactly on the last page", found[1], walk.pages[found[0]].exchange
+            )
+
+    explicit = [(JOINED, 0, 0), (MANAGERS, 0, 0)]
+    return property_check(ctx, name, _walk_args(), body, explicit)
+
+
+def offset_past_end_empty(ctx: Context) -> CheckResult:
+    """An offset at or past the end gives 200, no members, the same count and next=null."""
+    name = "paging.offset_past_end_empty"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, extra, limit = args
+        size = oracle.size(query.effective_statuses, query.search)
+        page = fetch(ctx, query.with_page(limit, size + extra))
+        if page.results or page.count != size or page.next is not None:
+            raise Mismatch(
+                f"results=[], count={size}, next=null at offset {size + extra}",
+                f"{len(page.results)} members, count={page.count}, next={page.next}",
+                page.exchange,
+            )
+
+    strategy = st.tuples(strategies.basic_query(), st.integers(0, 500), st.integers(1, 100))
+    explicit = [(JOINED, 0, 20), (MANAGERS, 1000, 20)]
+    return property_check(ctx, name, strategy, body, explicit)
+
+
+CHECKS = (
+    Check("paging.count_matches_oracle", count_matches_oracle),
+    Check("paging.count_stable", count_stable),
+    Check("paging.page_size_le_limit", page_size_le_limit),
+    Check("paging.page_full_unless_last", page_full_unless_last),
+    Check("paging.limit_capped_100", limit_capped_100),
+    Check("paging.walk_visits_each_once", walk_visits_each_once),
+    Check("paging.previous_leads_back", previous_leads_back),
+    Check("paging.next_null_exactly_at_end", next_null_exactly_at_end),
+    Check("paging.offset_past_end_empty", offset_past_end_empty),
+)

@@ -1,0 +1,160 @@
+"""The schema layer: Schemathesis on the bundled spec, positive and negative data, its checks.
+
+Each Schemathesis check is its own line in the report (`schema.response_schema_conformance`).
+Generated cases are validated against every check still passing; the first failure is shrunk
+by Hypothesis, reported with Schemathesis' own curl reproduction, and the run repeats for the
+checks that have not failed yet, so one bug never hides another.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+
+from conformance.checks.base import (
+    CheckResult,
+    Context,
+    Failure,
+    Mismatch,
+    Status,
+    property_check,
+)
+from conformance.client import api_root
+
+OPERATION_PATH = "/course/{id}/users/"
+SCHEMATHESIS_CHECKS: tuple[str, ...] = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+)
+
+
+def check_names() -> list[str]:
+    """The report names of the schema checks."""
+    return [f"schema.{name}" for name in SCHEMATHESIS_CHECKS]
+
+
+def load_operation(ctx: Context) -> Any:
+    """The operation from `openapi.load_spec()`, configured with the server URL and the token."""
+    from openapi import load_spec
+
+    config = schemathesis.Config.from_dict(
+        {
+            # The report must show the Authorization header so a failure reproduces in one paste.
+            "output": {"sanitization": {"enabled": False}},
+            "base-url": api_root(ctx.settings.base_url),
+            "headers": {"Authorization": f"Bearer {ctx.settings.token}"},
+            "request-timeout": ctx.settings.timeout,
+        }
+    )
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(load_spec()), config=config)
+    return schema[OPERATION_PATH]["GET"]
+
+
+def _strategies(ctx: Context, operation: Any) -> list[tuple[str, st.SearchStrategy[Any]]]:
+    course = {"id": ctx.settings.course_id}
+    positive = st.one_of(
+        # Mostly the configured course, so 200 answers (and their schema) get exercised.
+        operation.as_strategy(GenerationMode.POSITIVE, path_parameters=course),
+        operation.as_strategy(GenerationMode.POSITIVE, path_parameters=course),
+        operation.as_strategy(GenerationMode.POSITIVE),
+    )
+    negative = operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=course)
+    return [("positive", positive), ("negative", negative)]
+
+
+def _explicit_cases(ctx: Context, operation: Any) -> list[Any]:
+    """One case per documented statuses form, plus the empty JSON list."""
+    course = {"id": ctx.settings.course_id}
+    return [
+        operation.Case(path_parameters=course, query={"statuses": ["joined"]}),
+        operation.Case(path_parameters=course, query={"statuses": ['["joined","manager"]']}),
+        operation.Case(path_parameters=course, query={"statuses": ["joined", "manager"]}),
+        operation.Case(path_parameters=course, query={"statuses": ["[]"]}),
+    ]
+
+
+def run_schema_checks(ctx: Context) -> list[CheckResult]:
+    """Run every Schemathesis check over positive then negative data; one result per check."""
+    started = time.perf_counter()
+    operation = load_operation(ctx)
+    functions = {name: getattr(schemathesis.checks, name) for name in SCHEMATHESIS_CHECKS}
+    cases = dict.fromkeys(SCHEMATHESIS_CHECKS, 0)
+    failures: dict[str, Failure] = {}
+    root = api_root(ctx.settings.base_url)
+    for mode, strategy in _strategies(ctx, operation):
+        explicit = _explicit_cases(ctx, operation) if mode == "positive" else []
+        while True:
+            active = [name for name in SCHEMATHESIS_CHECKS if name not in failures]
+            body = _validator(ctx, root, {n: functions[n] for n in active}, cases)
+            result = property_check(ctx, f"schema.{mode}", strategy, body, explicit)
+            if result.failure is None or not result.failure.source:
+                break
+            failures[result.failure.source] = result.failure
+    seconds = time.perf_counter() - started
+    return [
+        CheckResult(
+            f"schema.{name}",
+            Status.FAIL if name in failures else Status.PASS,
+            cases[name],
+            seconds / len(SCHEMATHESIS_CHECKS),
+            failures.get(name),
+        )
+        for name in SCHEMATHESIS_CHECKS
+    ]
+
+
+def _validator(
+    ctx: Context, root: str, active: dict[str, Callable[..., Any]], cases: dict[str, int]
+) -> Callable[[Any], None]:
+    auth = {"Authorization": f"Bearer {ctx.settings.token}"}
+
+    def body(case: Any) -> None:
+        curl = case.as_curl_command(headers=auth, base_url=root)
+        ctx.extra["schema_requests"] = ctx.extra.get("schema_requests", 0) + 1
+        try:
+            response = case.call(base_url=root, headers=auth, timeout=ctx.settings.timeout)
+        except requests.RequestException as exc:
+            raise Mismatch.from_failure(
+                Failure(
+                    "an HTTP answer",
+                    f"no answer ({type(exc).__name__})",
+                    curl=curl,
+                    source="not_a_server_error",
+                )
+            ) from None
+        for name, function in active.items():
+            cases[name] += 1
+            try:
+                case.validate_response(response, checks=[function], headers=auth)
+            except FailureGroup as group:
+                raise Mismatch.from_failure(_failure(name, group, response, curl)) from None
+
+    return body
+
+
+def _failure(name: str, group: FailureGroup, response: Any, curl: str) -> Failure:
+    first = group.exceptions[0]
+    message = " ".join(str(first.message).split())
+    if len(message) > 400:
+        message = message[:400] + "..."
+    body = " ".join(response.text.split()) if hasattr(response, "text") else ""
+    if len(body) > 200:
+        body = body[:200] + "..."
+    return Failure(
+        expected=f"{first.title} ({name})",
+        got=f"HTTP {response.status_code}: {message} | body: {body}",
+        curl=curl,
+        source=name,
+    )

@@ -1,0 +1,64 @@
+"""JUnit XML for CI systems: one testcase per check, failures with their reproduction."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conformance.checks.base import Status
+from conformance.report import Report, render_failure
+
+# Characters XML 1.0 cannot carry at all, even escaped (generated data may contain them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Replace characters XML 1.0 forbids with a visible \\xNN escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def to_xml(report: Report) -> ET.ElementTree:
+    """Build the JUnit document for a report."""
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="conformance",
+        tests=str(len(report.results)),
+        failures=str(len(report.failures)),
+        errors="0",
+        skipped=str(sum(r.status is Status.SKIP for r in report.results)),
+        time=f"{report.seconds:.3f}",
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("base_url", report.base_url),
+        ("course_id", report.course_id),
+        ("seed", str(report.seed)),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    for result in report.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"conformance.{result.name.split('.', 1)[0]}",
+            name=result.name,
+            time=f"{result.seconds:.3f}",
+        )
+        if result.status is Status.SKIP:
+            ET.SubElement(case, "skipped", message=xml_safe(result.reason))
+        elif result.status is Status.FAIL:
+            message = f"expected {result.failure.expected}" if result.failure else "failed"
+            element = ET.SubElement(
+                case, "failure", message=xml_safe(message), type="ContractViolation"
+            )
+            element.text = xml_safe("\n".join(render_failure(result)))
+        ET.SubElement(case, "system-out").text = f"{result.cases} cases"
+    ET.indent(suites)
+    return ET.ElementTree(suites)
+
+
+def write(report: Report, path: Path) -> None:
+    """Write the JUnit XML file (UTF-8, with declaration)."""
+    to_xml(report).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,166 @@
+"""The oracle: the server's own full member listing, collected once, used to predict answers.
+
+For each join status the listing is walked page by page along `next` links (limit=100). A walk
+that stops early or repeats members is completed from explicit offsets so the oracle stays as
+complete as the server allows; what went wrong is kept as an anomaly for the report. Members are
+filed by their own `join_status`, so a server whose status filter leaks other statuses cannot
+fool the filtering checks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance import rules
+from conformance.client import ApiClient, Exchange
+
+PAGE_LIMIT = 100
+
+
+class OracleUnavailable(Exception):
+    """The listing for some status could not be read at all (error status or not an envelope)."""
+
+    def __init__(self, exchange: Exchange, reason: str) -> None:
+        super().__init__(reason)
+        self.exchange = exchange
+        self.reason = reason
+
+
+@dataclass
+class Oracle:
+    """Every member of the course the server lists, by id, plus what looked wrong while reading."""
+
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)
+    anomalies: list[tuple[Exchange, str]] = field(default_factory=list)
+    requests: int = 0
+
+    def select(self, statuses: Iterable[str], search: str | None = None) -> list[dict[str, Any]]:
+        """The members a filter must return, in no particular order."""
+        return [dict(m) for m in rules.select(self.members.values(), statuses, search)]
+
+    def ids(self, statuses: Iterable[str], search: str | None = None) -> set[int]:
+        """The ids of the members a filter must return."""
+        return {m["id"] for m in self.select(statuses, search)}
+
+    def size(self, statuses: Iterable[str], search: str | None = None) -> int:
+        """How many members a filter must return (what `count` must say)."""
+        return len(self.select(statuses, search))
+
+    def texts(self) -> list[str]:
+        """Every username and real name, the raw material for generated search terms."""
+        out: list[str] = []
+        for member in self.members.values():
+            out += [str(member.get("username") or ""), str(member.get("real_name") or "")]
+        return [text for text in out if text]
+
+
+def collect(client: ApiClient, course_id: str) -> Oracle:
+    """Read the full listing for every join status; raise OracleUnavailable if it cannot."""
+    oracle = Oracle()
+    for status in rules.JOIN_STATUSES:
+        for member in _collect_status(client, course_id, status, oracle):
+            oracle.members.setdefault(member["id"], member)
+    return oracle
+
+
+def _collect_status(
+    client: ApiClient, course_id: str, status: str, oracle: Oracle
+) -> list[dict[str, Any]]:
+    params = [("statuses", status), ("limit", str(PAGE_LIMIT))]
+    first = _read_page(client.list_members(course_id, params), oracle)
+    count = first.body["count"]
+    collected, seen = _walk_next(client, first, count, oracle)
+    walked = len(seen)
+    # A broken `next` chain or a wrong `count` must not blind the other checks: probe past what
+    # the walk found and finish the listing by explicit offsets if anything is there.
+    _fill_by_offsets(client, course_id, params, collected, seen, oracle)
+    if walked != len(seen) or len(seen) != count:
+        oracle.anomalies.append(
+            (
+                first,
+                f"walking `next` for statuses={status} gave {walked} members, offsets gave "
+                f"{len(seen)}, count={count}",
+            )
+        )
+    for member in collected:
+        if member.get("join_status") != status:
+            oracle.anomalies.append(
+                (
+                    first,
+                    f"statuses={status} listed member {member.get('id')} with "
+                    f"join_status={member.get('join_status')!r}",
+                )
+            )
+            break
+    return collected
+
+
+def _walk_next(
+    client: ApiClient, page: Exchange, count: int, oracle: Oracle
+) -> tuple[list[dict[str, Any]], set[int]]:
+    collected: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    visited_links: set[str] = set()
+    max_pages = max(10, 3 * math.ceil(max(count, 1) / max(len(page.body["results"]), 1)))
+    for _ in range(max_pages):
+        for member in page.body["results"]:
+            if member["id"] in seen:
+                oracle.anomalies.append((page, f"member {member['id']} listed twice in a walk"))
+                continue
+            seen.add(member["id"])
+            collected.append(member)
+        link = page.body.get("next")
+        if not link or link in visited_links:
+            break
+        visited_links.add(link)
+        page = _read_page(client.get(link), oracle)
+    return collected, seen
+
+
+def _fill_by_offsets(
+    client: ApiClient,
+    course_id: str,
+    params: list[tuple[str, str]],
+    collected: list[dict[str, Any]],
+    seen: set[int],
+    oracle: Oracle,
+) -> None:
+    offset = len(collected)
+    for _ in range(50):
+        page = client.list_members(course_id, [*params, ("offset", str(offset))])
+        try:
+            results = _read_page(page, oracle).body["results"]
+        except OracleUnavailable as exc:
+            # Only the first page is essential; past what the walk found, note it and stop.
+            oracle.anomalies.append((page, exc.reason))
+            break
+        for member in results:
+            if member["id"] not in seen:
+                seen.add(member["id"])
+                collected.append(member)
+        if not results:
+            break
+        offset += len(results)
+
+
+def _read_page(page: Exchange, oracle: Oracle) -> Exchange:
+    oracle.requests += 1
+    if page.status != 200:
+        raise OracleUnavailable(
+            page, f"expected HTTP 200 for a member listing, got {page.summary()}"
+        )
+    body = page.body
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("count"), int)
+        or not isinstance(body.get("results"), list)
+        or not all(isinstance(m, dict) and isinstance(m.get("id"), int) for m in body["results"])
+    ):
+        raise OracleUnavailable(
+            page,
+            f"expected an envelope with integer count and results with ids, got {page.summary()}",
+        )
+    return page

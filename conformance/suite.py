@@ -1,0 +1,92 @@
+"""Assembles one run: preflight, the schema layer, the oracle, the semantic checks."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+
+from conformance import oracle as oracle_module
+from conformance.checks import SEMANTIC_CHECKS, Context, Failure, Status, select
+from conformance.checks.base import CheckResult, Mismatch
+from conformance.checks.pages import as_page
+from conformance.checks.schema import run_schema_checks
+from conformance.client import ApiClient
+from conformance.errors import PreflightRejected, ServerUnreachable
+from conformance.report import Report
+from conformance.settings import Settings
+
+
+def run_suite(settings: Settings) -> Report:
+    """Check the server the settings point at; raise CannotRun if it cannot be checked at all."""
+    if settings.seed is None:
+        # Always run seeded, and print the seed, so any run can be repeated exactly.
+        settings = replace(settings, seed=random.SystemRandom().randrange(2**31))
+    started = time.perf_counter()
+    names = select(settings.checks)
+    with ApiClient(settings.base_url, settings.token, settings.timeout) as client:
+        preflight(client, settings)
+        ctx = Context(settings, client)
+        results = (
+            [r for r in run_schema_checks(ctx) if r.name in names] if _any_schema(names) else []
+        )
+        wanted = [check for check in SEMANTIC_CHECKS if check.name in names]
+        if any(check.needs_oracle or check.name.startswith("oracle.") for check in wanted):
+            _collect_oracle(ctx)
+        for check in wanted:
+            if check.needs_oracle and ctx.oracle is None:
+                results.append(
+                    CheckResult(check.name, Status.SKIP, reason=f"no oracle: {ctx.oracle_problem}")
+                )
+                continue
+            results.append(check.run(ctx))
+    return Report(
+        results=results,
+        base_url=client.root,
+        course_id=settings.course_id,
+        seed=settings.seed,
+        seconds=time.perf_counter() - started,
+        requests=client.requests + ctx.extra.get("schema_requests", 0),
+    )
+
+
+def preflight(client: ApiClient, settings: Settings) -> None:
+    """One first call with the token; CannotRun unless it is a 200 member listing."""
+    exchange = client.list_members(settings.course_id, [("limit", "1")])
+    where = client.members_url(settings.course_id)
+    if exchange.status is None:
+        raise ServerUnreachable(f"cannot reach {where}: {exchange.error}")
+    if exchange.status == 401:
+        raise PreflightRejected(
+            f"the server rejected --token on the first call (HTTP 401 from {where})"
+        )
+    if exchange.status == 403:
+        raise PreflightRejected(
+            f"--token is not creator or manager of course {settings.course_id} "
+            f"(HTTP 403 from {where})"
+        )
+    if exchange.status == 404:
+        raise PreflightRejected(
+            f"course {settings.course_id} not found (HTTP 404 from {where}); "
+            "check --course-id and --base-url"
+        )
+    try:
+        as_page(exchange, "the first call")
+    except Mismatch:
+        raise PreflightRejected(
+            f"the first call did not return a member listing: {exchange.summary(120)} from {where}"
+        ) from None
+
+
+def _collect_oracle(ctx: Context) -> None:
+    try:
+        ctx.oracle = oracle_module.collect(ctx.client, ctx.settings.course_id)
+    except oracle_module.OracleUnavailable as exc:
+        ctx.oracle_problem = exc.reason
+        ctx.extra["oracle_failure"] = Failure(
+            "HTTP 200 member listings for every status", exc.reason, (exc.exchange,)
+        )
+
+
+def _any_schema(names: list[str]) -> bool:
+    return any(name.startswith("schema.") for name in names)
