@@ -54,8 +54,9 @@ class Report:
         if "oracle.listing_consistent" in self.failed_names() and len(self.failures) > 1:
             lines += [
                 "",
-                "note: the oracle (each status walked by `next`) was itself inconsistent, so a paging",
-                "bug can also fail the filtering and count checks; fix oracle.listing_consistent first.",
+                "note: the oracle (each status walked by `next`) was itself inconsistent, so a",
+                "paging bug can also fail filtering and count checks; fix",
+                "oracle.listing_consistent first.",
             ]
         lines += ["", self.summary()]
         return "\n".join(lines) + "\n"
