@@ -17,8 +17,9 @@ class _NoAliasDumper(yaml.SafeDumper):
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line text (descriptions) reads best as a literal block.
-    style = "|" if "\n" in value else None
+    # Literal blocks are never folded: multi-line descriptions keep their paragraphs and a long
+    # regex stays on one line exactly as written (a folded one is valid YAML but misleading).
+    style = "|" if "\n" in value or len(value) > WIDTH else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
