@@ -1,0 +1,119 @@
+"""Stoplight Prism 5 mocks the bundled spec (skipped where Prism is not installed)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openapi import load_spec
+from openapi.locations import REPO_ROOT
+
+# The benchmarks install Prism from npm into this cache; a global install on PATH works too.
+CACHED_PRISM = REPO_ROOT / "benchmarks" / ".cache" / "prism" / "node_modules" / ".bin" / "prism"
+AUTH = {"Authorization": "Bearer any-token"}
+
+
+def _prism() -> Path | None:
+    if CACHED_PRISM.is_file():
+        return CACHED_PRISM
+    found = shutil.which("prism")
+    return Path(found) if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prism_url(run_cli, tmp_path_factory) -> Iterator[str]:
+    """Base URL of ``prism mock`` serving the bundle on a free 127.0.0.1 port."""
+    executable = _prism()
+    if executable is None:
+        pytest.skip("Stoplight Prism not installed (run the benchmarks once, or npm i -g)")
+    folder = tmp_path_factory.mktemp("prism")
+    bundle = folder / "course_users.json"
+    assert run_cli("bundle", "--out", bundle).code == 0
+    port = _free_port()
+    log = (folder / "prism.log").open("wb")
+    process = subprocess.Popen(
+        [str(executable), "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    # Prism ignores a relative server URL, so it routes the path without the /api/v2 prefix.
+    url = f"http://127.0.0.1:{port}/course/1/users/"
+    try:
+        _wait(process, url, folder / "prism.log")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def _wait(process: subprocess.Popen, url: str, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prism exited with {process.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, headers=AUTH, timeout=2)
+            return
+        time.sleep(0.2)
+    pytest.fail(f"prism did not answer within {timeout} s:\n{log.read_text()}")
+
+
+def _first_page_example() -> dict:
+    operation = load_spec()["paths"]["/course/{id}/users/"]["get"]
+    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    return examples["firstPage"]["value"]
+
+
+class TestPrismMock:
+    """Prism validates requests against the spec and answers with its examples."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "",
+            "statuses=joined",
+            "statuses=%5B%22joined%22%2C%22manager%22%5D",
+            "statuses=joined&statuses=manager",
+            "statuses=%5B%5D",
+        ],
+    )
+    def test_documented_requests_get_the_example_page(self, prism_url, query):
+        """Every documented statuses form is accepted and answered with the first example."""
+        response = httpx.get(f"{prism_url}?{query}", headers=AUTH, timeout=10)
+        assert response.status_code == 200, response.text
+        assert response.json() == _first_page_example()
+
+    @pytest.mark.parametrize(
+        "query", ["statuses=joined,manager", "statuses=owner", "limit=0", "ordering=name"]
+    )
+    def test_invalid_requests_get_400(self, prism_url, query):
+        """Undocumented forms and out-of-range values are rejected with the 400 example."""
+        response = httpx.get(f"{prism_url}?{query}", headers=AUTH, timeout=10)
+        assert response.status_code == 400
+        assert "detail" in response.json()
+
+    def test_missing_token_gets_401_with_challenge(self, prism_url):
+        """Without a token Prism answers 401 with ``WWW-Authenticate: Bearer``."""
+        response = httpx.get(prism_url, timeout=10)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
