@@ -7,17 +7,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import uvicorn
-
-from fixtures import FixtureError
-from mockserver.accesslog import configure_logging
-from mockserver.app import create_app
 from mockserver.errors import MockServerError, SettingsError
 from mockserver.settings import LOG_LEVELS, Settings
-from mockserver.state import AppState
-from mockserver.store import MANAGING_STATUSES
+
+if TYPE_CHECKING:
+    from mockserver.state import AppState
+
+# Connexion, numpy and the fixtures loader are imported only once the options are known good,
+# so a mistyped option answers in a fraction of a second.
 
 EXIT_BAD_DATA = 1
 EXIT_BAD_OPTION = 2
@@ -90,6 +89,8 @@ def _course_list(state: AppState) -> str:
 
 
 def _roles(state: AppState, user_id: int) -> str:
+    from mockserver.store import MANAGING_STATUSES
+
     roles = [
         f"{role if role in MANAGING_STATUSES else role + ' member'} of course {cid}"
         for cid in state.store.course_ids()[:10]
@@ -102,6 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse options, load the fixtures, print the banner and serve until interrupted."""
     try:
         settings = Settings.load(vars(build_parser().parse_args(argv)))
+    except MockServerError as error:
+        print(f"mockserver: {error}", file=sys.stderr)
+        return EXIT_BAD_OPTION
+    from fixtures import FixtureError
+    from mockserver.accesslog import configure_logging
+    from mockserver.state import AppState
+
+    try:
         configure_logging(settings.log_level)
         state = AppState.load(settings)
     except MockServerError as error:
@@ -117,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(settings: Settings, state: AppState) -> None:
     """Run uvicorn on uvloop + httptools (the asyncio loop stalls multi-worker replies)."""
+    import uvicorn
+
+    from mockserver.app import create_app
+
     common = {
         "host": settings.host,
         "port": settings.port,
