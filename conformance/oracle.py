@@ -29,13 +29,17 @@ class OracleUnavailable(Exception):
         self.reason = reason
 
 
-@dataclass
+@dataclass(repr=False)
 class Oracle:
     """Every member of the course the server lists, by id, plus what looked wrong while reading."""
 
     members: dict[int, dict[str, Any]] = field(default_factory=dict)
     anomalies: list[tuple[Exchange, str]] = field(default_factory=list)
     requests: int = 0
+
+    def __repr__(self) -> str:
+        # Short on purpose: Hypothesis prints strategies (which hold the oracle) in its messages.
+        return f"Oracle({len(self.members)} members, {len(self.anomalies)} anomalies)"
 
     def select(self, statuses: Iterable[str], search: str | None = None) -> list[dict[str, Any]]:
         """The members a filter must return, in no particular order."""
@@ -72,6 +76,7 @@ def _collect_status(
     params = [("statuses", status), ("limit", str(PAGE_LIMIT))]
     first = _read_page(client.list_members(course_id, params), oracle)
     count = first.body["count"]
+    anomalies_before = len(oracle.anomalies)
     collected, seen = _walk_next(client, first, count, oracle)
     walked = len(seen)
     # A broken `next` chain or a wrong `count` must not blind the other checks: probe past what
@@ -85,6 +90,12 @@ def _collect_status(
                 f"{len(seen)}, count={count}",
             )
         )
+    if len(oracle.anomalies) > anomalies_before:
+        # Unstable paging (e.g. ties ordered at random) loses members at page boundaries; the
+        # union of listings in every ordering recovers them with near certainty.
+        for ordering in rules.ORDERINGS:
+            ordered = [*params, ("ordering", ordering)]
+            _fill_by_offsets(client, course_id, ordered, collected, seen, oracle, start=0)
     for member in collected:
         if member.get("join_status") != status:
             oracle.anomalies.append(
@@ -127,8 +138,9 @@ def _fill_by_offsets(
     collected: list[dict[str, Any]],
     seen: set[int],
     oracle: Oracle,
+    start: int | None = None,
 ) -> None:
-    offset = len(collected)
+    offset = len(collected) if start is None else start
     for _ in range(50):
         page = client.list_members(course_id, [*params, ("offset", str(offset))])
         try:

@@ -21,9 +21,10 @@ def verdict_first_page(expected: set[int], got: list[int], page_size: int) -> st
     """
     unexpected = set(got) - expected
     repeated = len(set(got)) != len(got)
-    missing = len(expected) <= page_size and set(got) != expected
-    if unexpected or repeated or missing:
-        return id_diff(expected, got)
+    fits = len(expected) <= page_size
+    if unexpected or repeated or (fits and set(got) != expected):
+        # Members missing from a partial first page prove nothing, so only name them if all fit.
+        return id_diff(expected if fits else expected | set(got), got)
     return None
 
 

@@ -82,7 +82,7 @@ def _is_link(value: Any) -> bool:
 def id_diff(expected: set[int], got: list[int]) -> str:
     """Describe how a list of ids differs from the expected set, briefly."""
     got_set = set(got)
-    parts = [f"{len(got)} members"]
+    parts = [members(len(got))]
     missing = sorted(expected - got_set)
     extra = sorted(got_set - expected)
     dupes = sorted({i for i in got if got.count(i) > 1})
@@ -93,6 +93,16 @@ def id_diff(expected: set[int], got: list[int]) -> str:
     if dupes:
         parts.append(f"repeated ids {_short(dupes)}")
     return "; ".join(parts)
+
+
+def members(count: int) -> str:
+    """`1 member`, `3 members`."""
+    return f"{count} member" + ("" if count == 1 else "s")
+
+
+def link(value: str | None) -> str:
+    """A link as JSON shows it (`null` for None)."""
+    return "null" if value is None else value
 
 
 def _short(ids: list[int], limit: int = 8) -> str:

@@ -154,7 +154,9 @@ def _failure(name: str, group: FailureGroup, response: Any, curl: str) -> Failur
         body = body[:200] + "..."
     return Failure(
         expected=f"{first.title} ({name})",
-        got=f"HTTP {response.status_code}: {message} | body: {body}",
+        got=f"HTTP {response.status_code}"
+        + (f": {message}" if message else "")
+        + f"; body: {body}",
         curl=curl,
         source=name,
     )
