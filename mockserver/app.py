@@ -7,7 +7,8 @@
                 ServerErrorMiddleware, ExceptionMiddleware (our error handlers),
                 RoutingMiddleware, ScenarioMiddleware (Prefer / latency / error rate),
                 SecurityMiddleware (our bearer handler), RequestValidationMiddleware (our
-                URI parser and one-line validator), LifespanMiddleware, ContextMiddleware
+                URI parser and one-line validator), LifespanMiddleware, ContextMiddleware,
+                DirectDispatchMiddleware (awaits the resolved handler: see mockserver.dispatch)
                 -> CourseUsersHandlers
 
 Left out of Connexion's default list on purpose: SwaggerUIMiddleware (the docs are served in front)
@@ -43,6 +44,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.accesslog import AccessLogMiddleware, configure_logging
+from mockserver.dispatch import DirectDispatchMiddleware
 from mockserver.docs import docs_app
 from mockserver.errors import ApiError
 from mockserver.handlers import OPERATION_ID, CourseUsersHandlers
@@ -130,6 +132,7 @@ def _connexion_app(state: AppState, spec: dict) -> AsyncApp:
             RequestValidationMiddleware,
             LifespanMiddleware,
             ContextMiddleware,
+            partial(DirectDispatchMiddleware, spec=spec, handlers=handlers.operations()),
         ],
         lifespan=partial(_lifespan, state),
         resolver=HandlerResolver(handlers.operations()),
