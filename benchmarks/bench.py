@@ -79,10 +79,10 @@ class Bench:
         """Warm up (results discarded), then measure the rotating ``queries`` mix."""
         settings = self.settings
 
-        def spec(seconds: float) -> LoadSpec:
+        def spec(seconds: float, warmup: bool = False) -> LoadSpec:
             return LoadSpec(
                 port=server.port,
-                paths=paths(config.base, queries),
+                paths=paths(config.base, queries, warmup=warmup),
                 duration_s=seconds,
                 connections=connections or settings.connections,
                 threads=settings.threads,
@@ -91,7 +91,7 @@ class Bench:
 
         warmup = settings.warmup_s if warmup_s is None else warmup_s
         if warmup > 0:
-            self.loadgen.run(spec(warmup))
+            self.loadgen.run(spec(warmup, warmup=True))
         meter = CpuMeter(server.pid).start()
         result = self.loadgen.run(spec(duration_s or settings.duration_s))
         result.cpu = meter.percentages()
@@ -101,5 +101,6 @@ class Bench:
         self, server: ServerProcess, config: ServerConfig, queries: tuple[Query, ...] = QUERY_MIX
     ) -> dict[str, int | None]:
         """The status each query kind gets (one request each), to explain any error counts."""
-        base = f"http://127.0.0.1:{server.port}{config.base}"
-        return {query.kind: http_status(base + query.path)[0] for query in queries}
+        root = f"http://127.0.0.1:{server.port}"
+        first_paths = {query.kind: paths(config.base, (query,))[0] for query in queries}
+        return {kind: http_status(root + path)[0] for kind, path in first_paths.items()}

@@ -78,12 +78,20 @@ LUA_TEMPLATE = """
 local paths = {PATHS}
 local requests = {}
 local counter = 0
+local started = 0
+
+function setup(thread)
+  thread:set("thread_index", started)
+  started = started + 1
+end
 
 function init(args)
   wrk.headers["{HEADER}"] = "{VALUE}"
   for i, path in ipairs(paths) do
     requests[i] = wrk.format("GET", path)
   end
+  -- Threads start at different places so that they do not send the same path at once.
+  counter = ((thread_index or 0) * math.floor(#requests / {THREADS})) % #requests
 end
 
 function request()
@@ -103,7 +111,7 @@ end
 """
 
 
-def lua_script(paths: list[str]) -> str:
+def lua_script(paths: list[str], threads: int = 1) -> str:
     """The wrk script that rotates ``paths`` and prints one JSON result line when done."""
     quoted = ", ".join(json.dumps(path) for path in paths)
     name, value = AUTH_HEADER
@@ -112,6 +120,7 @@ def lua_script(paths: list[str]) -> str:
         .replace("{HEADER}", name)
         .replace("{VALUE}", value)
         .replace("{MARKER}", WRK_MARKER)
+        .replace("{THREADS}", str(max(1, threads)))
     )
 
 
@@ -127,7 +136,7 @@ class WrkLoadGenerator:
     def run(self, spec: LoadSpec) -> LoadResult:
         """Run wrk once; wrk counts 4xx/5xx as status errors (no server here sends 3xx)."""
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(lua_script(spec.paths))
+            script.write(lua_script(spec.paths, spec.threads))
         try:
             output = self._invoke(spec, Path(script.name))
         finally:

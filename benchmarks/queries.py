@@ -7,7 +7,10 @@ serves the spec's paths without the server's base path, so its base is empty). A
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import quote
 
 COURSE_ID = 1
@@ -25,6 +28,9 @@ class Query:
 
     kind: str
     path: str
+    # Each request searches a different term: the mock caches search answers, so a repeated
+    # term measures the cache; distinct terms measure the scan a person typing causes.
+    fresh_terms: bool = False
 
 
 def _course_path(query: str = "") -> str:
@@ -32,6 +38,7 @@ def _course_path(query: str = "") -> str:
     return f"{path}?{query}" if query else path
 
 
+SEARCH_FRESH = Query("search_fresh", _course_path("search=<distinct terms>"), fresh_terms=True)
 QUERY_MIX: tuple[Query, ...] = (
     Query("page", _course_path()),
     Query("offset", _course_path("limit=50&offset=100")),
@@ -42,6 +49,40 @@ QUERY_MIX: tuple[Query, ...] = (
 )
 
 
-def paths(base: str, queries: tuple[Query, ...] = QUERY_MIX) -> list[str]:
-    """The full request paths of ``queries`` below ``base`` (e.g. ``/api/v2``)."""
-    return [base.rstrip("/") + query.path for query in queries]
+# The query kinds of the scale run: the mix, each alone, plus searches that miss the cache.
+SCALE_KINDS: tuple[Query, ...] = (*QUERY_MIX, SEARCH_FRESH)
+
+
+def paths(base: str, queries: tuple[Query, ...] = QUERY_MIX, *, warmup: bool = False) -> list[str]:
+    """The full request paths of ``queries`` below ``base`` (e.g. ``/api/v2``).
+
+    A fresh-terms query expands to one path per distinct term; the warm-up gets other terms than
+    the measured run, so the measured run cannot hit answers the warm-up cached.
+    """
+    root = base.rstrip("/")
+    expanded: list[str] = []
+    for query in queries:
+        if query.fresh_terms:
+            terms = fresh_terms()[0 if warmup else 1]
+            expanded += [root + _course_path(f"search={term}") for term in terms]
+        else:
+            expanded.append(root + query.path)
+    return expanded
+
+
+@cache
+def fresh_terms() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Distinct 3- to 5-letter fragments of common names, shuffled, split in two halves."""
+    from faker.providers.person.en_US import Provider
+
+    names = [*Provider.first_names, *Provider.last_names]
+    fragments = {
+        name.lower()[start : start + size]
+        for name in names
+        for size in (3, 4, 5)
+        for start in range(len(name) - size + 1)
+    }
+    terms = sorted(term for term in fragments if re.fullmatch("[a-z]+", term))
+    random.Random(20231101).shuffle(terms)  # fixed: every run sends the same terms
+    half = len(terms) // 2
+    return tuple(terms[:half]), tuple(terms[half:])

@@ -116,7 +116,18 @@ def tools_section(result: dict) -> str:
             rows.append([name, "-", "-", run["error"]])
         else:
             rows.append([name, _fmt(run["wall_s"], 1), run["exit_code"], _tool_note(run)])
-    return table(["tool", "wall s", "exit", "notes"], rows)
+    text = table(["tool", "wall s", "exit", "notes"], rows)
+    for name, run in result.items():
+        report = _helper_text(run) if isinstance(run, dict) else ""
+        if report:
+            text += f"\n\n`{name}` reported:\n\n```\n{report}\n```"
+    return text
+
+
+def _helper_text(run: dict) -> str:
+    """A helper's own human-readable output: its text without the JSON line it also printed."""
+    lines = run.get("output", "").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(("{", "["))).strip()
 
 
 def _tool_note(run: dict) -> str:

@@ -1,8 +1,9 @@
 """Section ``scale``: the mock (1 worker) on generated one-course datasets of growing size.
 
 Per size: startup (process start to the first 200, i.e. load + validate + index), then one load
-run per query kind (each kind alone, so a slow kind is not hidden in the mix), then the peak
-resident memory (VmHWM) of the server process.
+run per query kind (each kind alone, so a slow kind is not hidden in the mix; ``search`` repeats
+one term, ``search_fresh`` sends a different term each request), then the peak resident memory
+(VmHWM) of the server process.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
 from benchmarks.processes import memory_kib, process_tree, tree_memory_mib
-from benchmarks.queries import QUERY_MIX
+from benchmarks.queries import SCALE_KINDS, fresh_terms
 
 
 def run(bench: Bench) -> dict[str, object]:
@@ -38,7 +39,7 @@ def measure_size(bench: Bench, members: int) -> dict[str, object]:
         with bench.serve(config) as server:
             rss_after_start = tree_memory_mib(server.pid)
             kinds = {}
-            for query in QUERY_MIX:
+            for query in SCALE_KINDS:
                 load = bench.load(
                     server,
                     config,
@@ -48,6 +49,9 @@ def measure_size(bench: Bench, members: int) -> dict[str, object]:
                 )
                 kinds[query.kind] = {"status": bench.statuses(server, config, (query,))[query.kind]}
                 kinds[query.kind].update(load.as_dict())
+                if query.fresh_terms:
+                    # More requests than terms means later ones could be answered from the cache.
+                    kinds[query.kind]["distinct_terms"] = len(fresh_terms()[1])
             peak_kib = max((memory_kib(pid, "VmHWM") or 0) for pid in process_tree(server.pid))
             startup = server.startup_s
     except BenchmarkError as error:
