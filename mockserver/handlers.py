@@ -8,7 +8,7 @@ become responses at the one boundary in `mockserver.app`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 import orjson
 from connexion.context import scope as request_scope
@@ -34,6 +34,15 @@ class CourseUsersHandlers:
     def __init__(self, state: AppState) -> None:
         """Bind to `state`, whose store may be swapped by a reload at any time."""
         self.state = state
+        fault = state.settings.fault
+        self.search_rule = SearchRule(
+            case_sensitive=fault.on("search-case-sensitive"),
+            username_only=fault.on("search-username-only"),
+            all_terms=not fault.on("search-any-term"),
+        )
+        self.order_rule = OrderRule(
+            random_ties=fault.on("unstable-ties"), nulls_in_middle=fault.on("nulls-in-middle")
+        )
 
     def operations(self) -> dict[str, Any]:
         """operationId -> handler, for the resolver."""
@@ -71,6 +80,7 @@ class CourseUsersHandlers:
             offset=offset,
             limit=page_limit,
             fault=fault,
+            rules=(self.search_rule, self.order_rule),
         )
         page = course.page(query)
         if fault.on("past-end-404") and offset > 0 and offset >= page.count:
@@ -95,6 +105,7 @@ def build_query(
     offset: int,
     limit: int,
     fault: Fault,
+    rules: tuple[SearchRule, OrderRule] = (SearchRule(), OrderRule()),
 ) -> Query:
     """The store query for validated arguments; the one place that applies injected faults."""
     if statuses is not None and fault.on("repeated-statuses-last-wins"):
@@ -114,14 +125,8 @@ def build_query(
         ordering=ordering,
         offset=offset + 1 if fault.on("offset-off-by-one") else offset,
         limit=_IGNORED_LIMIT if fault.on("limit-ignored") else limit,
-        search_rule=SearchRule(
-            case_sensitive=fault.on("search-case-sensitive"),
-            username_only=fault.on("search-username-only"),
-            all_terms=not fault.on("search-any-term"),
-        ),
-        order_rule=OrderRule(
-            random_ties=fault.on("unstable-ties"), nulls_in_middle=fault.on("nulls-in-middle")
-        ),
+        search_rule=rules[0],
+        order_rule=rules[1],
     )
 
 
@@ -149,6 +154,8 @@ def _check_access(role_of, token_info: dict, fault: Fault) -> None:
 def _raw_values(scope: dict, name: str) -> list[str] | None:
     """Every value of a query parameter as sent, or None when absent."""
     query = scope.get("query_string", b"").decode("latin-1")
+    if name not in unquote_plus(query):
+        return None  # most requests: no need to parse
     values = [value for key, value in parse_qsl(query, keep_blank_values=True) if key == name]
     return values or None
 

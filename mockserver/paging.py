@@ -8,6 +8,7 @@ query with its keys sorted, and so do we), set `limit` to the effective page siz
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from mockserver.faults import NO_FAULT, Fault
@@ -22,18 +23,31 @@ class RequestUrl:
     path: str
     query: str
 
-    def with_params(self, changes: dict[str, int | None]) -> str:
-        """This URL with `changes` applied (None removes the parameter), keys sorted like DRF."""
-        params: dict[str, list[str]] = {}
-        for key, value in parse_qsl(self.query, keep_blank_values=True):
-            params.setdefault(key, []).append(value)
-        for key, change in changes.items():
-            if change is None:
-                params.pop(key, None)
-            else:
-                params[key] = [str(change)]
-        query = urlencode(sorted(params.items()), doseq=True)
-        return f"{self.scheme}://{self.host}{self.path}" + (f"?{query}" if query else "")
+    def with_page(self, limit: int, offset: int | None) -> str:
+        """This URL with `limit` and `offset` set (None drops offset), keys sorted like DRF."""
+        pairs = [*_kept_pairs(self.query), ("limit", f"limit={limit}")]
+        if offset is not None:
+            pairs.append(("offset", f"offset={offset}"))
+        pairs.sort(key=_first)  # stable: a repeated key keeps its values' order, as in DRF
+        query = "&".join(encoded for _, encoded in pairs)
+        return f"{self.scheme}://{self.host}{self.path}?{query}"
+
+
+def _first(pair: tuple[str, str]) -> str:
+    return pair[0]
+
+
+@lru_cache(maxsize=1024)
+def _kept_pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """The query's parameters other than limit/offset, each encoded once (cached per query)."""
+    return tuple(
+        (key, urlencode({key: value}))
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if key not in _PAGE_KEYS
+    )
+
+
+_PAGE_KEYS = frozenset({"limit", "offset"})
 
 
 def next_link(
@@ -43,7 +57,7 @@ def next_link(
     if offset + limit >= count or fault.on("next-missing"):
         return None
     step = limit + 1 if fault.on("next-wrong-offset") else limit
-    return url.with_params({"limit": limit, "offset": offset + step})
+    return url.with_page(limit, offset + step)
 
 
 def previous_link(
@@ -53,7 +67,7 @@ def previous_link(
     if offset <= 0:
         return None
     if fault.on("previous-wrong"):
-        return url.with_params({"limit": limit, "offset": offset})
+        return url.with_page(limit, offset)
     if offset - limit <= 0:
-        return url.with_params({"limit": limit, "offset": None})
-    return url.with_params({"limit": limit, "offset": offset - limit})
+        return url.with_page(limit, None)
+    return url.with_page(limit, offset - limit)

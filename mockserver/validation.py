@@ -12,11 +12,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import ParameterValidator
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError
+from starlette.datastructures import Headers
+from starlette.requests import Request
 
 from fixtures.model import JOIN_STATUSES
 
@@ -52,8 +55,36 @@ def _validator_for(param: dict) -> Draft4Validator:
     return found[1]
 
 
+class _ParsedRequest:
+    """What ParameterValidator.validate_request reads, parsed once from the ASGI scope."""
+
+    def __init__(self, scope: dict, uri_parser: OpenAPIURIParser) -> None:
+        self._scope = scope
+        found: dict[str, list[str]] = {}
+        for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), True):
+            found.setdefault(key, []).append(value)
+        self.query_params = uri_parser.resolve_query(found)
+        self.path_params = uri_parser.resolve_path(dict(scope.get("path_params") or {}))
+
+    @property
+    def headers(self) -> Headers:
+        return Headers(scope=self._scope)
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return Request(self._scope).cookies
+
+
 class OneLineParameterValidator(ParameterValidator):
-    """Connexion's parameter validator with compiled schemas and one-line messages."""
+    """Connexion's parameter validator with compiled schemas and one-line messages.
+
+    `validate` parses the query string once per request (Connexion's builds a Starlette request
+    and resolves the query through its parser for each parameter it checks).
+    """
+
+    def validate(self, scope: dict) -> None:  # type: ignore[override]
+        """Raise BadRequestProblem for the first invalid parameter, with a one-line detail."""
+        self.validate_request(_ParsedRequest(scope, self.uri_parser))
 
     def validate_parameter(  # type: ignore[override]
         self, parameter_type: str, value: Any, param: dict, param_name: str | None = None
