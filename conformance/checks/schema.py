@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import requests
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -125,7 +124,7 @@ def _validator(
         ctx.extra["schema_requests"] = ctx.extra.get("schema_requests", 0) + 1
         try:
             response = case.call(base_url=root, headers=auth, timeout=ctx.settings.timeout)
-        except requests.RequestException as exc:
+        except OSError as exc:  # requests' RequestException (refused, timeout) is an OSError
             raise Mismatch.from_failure(
                 Failure(
                     "an HTTP answer",
