@@ -20,7 +20,6 @@ import numpy as np
 # A term matching more members than this fraction is faster to test member by member (numpy) than
 # to enumerate match by match (regex): measured on 1,000,000 members, see benchmarks/store_bench.py.
 _DENSE_FRACTION = 1 / 16
-_WHITESPACE = re.compile(r"\s")
 
 
 def split_terms(search: str | None) -> tuple[str, ...]:
@@ -35,11 +34,9 @@ class SearchIndex:
 
     def __init__(self, texts: Sequence[str], *, upper: bool) -> None:
         """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does."""
-        # Whitespace inside a field can never be part of a match (terms hold none), so turning it
-        # into spaces keeps every answer and keeps our tab and newline separators unambiguous.
-        cleaned = [_WHITESPACE.sub(" ", text) for text in texts]
-        if upper:
-            cleaned = [text.upper() for text in cleaned]
+        # No cleaning needed: a newline inside a field only splits a member's text in two for the
+        # regex, and match positions are mapped to members by their start offsets anyway.
+        cleaned = [text.upper() for text in texts] if upper else list(texts)
         self._upper = upper
         self._size = len(cleaned)
         lengths = np.fromiter((len(text) + 1 for text in cleaned), np.int64, count=self._size)

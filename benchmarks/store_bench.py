@@ -1,0 +1,176 @@
+"""How much one store query costs, by course size: the mock's indexes, without HTTP.
+
+    python benchmarks/store_bench.py            # 100, 10,000 and 1,000,000 members
+    python benchmarks/store_bench.py --quick    # 100 and 10,000 members, fewer repetitions
+
+For each size it builds one course (small sizes with `fixtures.generate_dataset`; 1,000,000 with a
+fast vectorised builder, since Faker needs minutes for that many), indexes it with
+`mockserver.store.Store`, and times queries: a plain first page, a deep page, status filters, each
+ordering, and search (a repeated term, answered from the search cache, and cold terms never asked
+before). Prints a Markdown table of median and p99 microseconds per query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import string
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repo's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
+from mockserver.store import ORDERINGS, Query, Store
+
+FAKER_LIMIT = 20_000  # above this, build the dataset with the fast builder
+FIRST = ["ANNA", "José", "Marco", "Zoë", "Li", "Ewa", "Hans", "María", "Noah", "Olga", "Tom"]
+LAST = ["Rossi", "Álvarez", "Müller", "Nowak", "Wang", "García", "Smith", "Dubois", "Kowalski"]
+
+
+def fast_dataset(members: int, seed: int = 1) -> Dataset:
+    """One course of `members` members with random names, statuses, ties and null activity."""
+    rng = random.Random(seed)
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    users: dict[int, User] = {}
+    memberships: list[Membership] = []
+    weights = (0, 3, 80, 10, 7)  # creator is added separately
+    statuses = rng.choices(JOIN_STATUSES, weights=weights, k=members - 1)
+    for user_id in range(1, members + 1):
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        handle = "".join(rng.choices(string.ascii_lowercase + string.digits, k=8))
+        users[user_id] = User(user_id, f"{handle}_{user_id}", name, None)
+        status = "creator" if user_id == 1 else statuses[user_id - 2]
+        joined = start + timedelta(minutes=rng.randrange(1_500_000))  # ~3 years: many ties
+        active = None if rng.random() < 0.2 else joined + timedelta(minutes=rng.randrange(100_000))
+        memberships.append(Membership(user_id, status, joined, active, rng.randrange(101)))
+    course = Course(1, tuple(memberships))
+    return Dataset(users, {1: course}, {"creator-token": 1}, f"fast(members={members})")
+
+
+def build(members: int) -> Dataset:
+    """The dataset for one size: Faker-made when that is quick enough, else the fast builder."""
+    if members <= FAKER_LIMIT:
+        from fixtures.generator import generate_dataset
+
+        return generate_dataset(courses=1, members=members, seed=1)
+    return fast_dataset(members)
+
+
+def timed(run: Callable[[], object], repeat: int) -> list[float]:
+    """Microseconds of each of `repeat` calls."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1e6)
+    return samples
+
+
+def cases(store: Store, size: int) -> dict[str, Callable[[], object]]:
+    """The named queries, each a zero-argument callable."""
+    course = store.course(1)
+    everyone = frozenset(JOIN_STATUSES)
+    middle = course.page(Query(course_id=1)).count // 2
+    named: dict[str, Callable[[], object]] = {
+        "plain first page": lambda: course.page(Query(course_id=1)),
+        "deep page (middle)": lambda: course.page(Query(course_id=1, offset=middle)),
+        "statuses=invited": lambda: course.page(
+            Query(course_id=1, statuses=frozenset({"invited"}))
+        ),
+        "statuses=all five": lambda: course.page(Query(course_id=1, statuses=everyone)),
+    }
+    for ordering in ORDERINGS:
+        named[f"ordering={ordering}"] = lambda o=ordering: course.page(
+            Query(course_id=1, statuses=everyone, ordering=o)
+        )
+    named["search 'anna' (repeated)"] = lambda: course.page(Query(course_id=1, terms=("anna",)))
+    named["search 'josé rossi' (repeated)"] = lambda: course.page(
+        Query(course_id=1, terms=("josé", "rossi"))
+    )
+    return named
+
+
+def cold_search(store: Store, repeat: int) -> dict[str, list[float]]:
+    """Search terms never asked before (so not cached): a rare and a common kind."""
+    course = store.course(1)
+    rng = random.Random(7)
+    rare = [
+        "".join(rng.choices(string.ascii_lowercase + string.digits, k=4)) for _ in range(repeat)
+    ]
+    common = [f"{a}{b}" for a in "aeiou" for b in "nrst"][:repeat]
+    out = {}
+    for label, terms in (
+        ("cold rare term (4 chars)", rare),
+        ("cold common term (2 chars)", common),
+    ):
+        samples = []
+        for term in terms:
+            started = time.perf_counter()
+            course.page(Query(course_id=1, terms=(term,)))
+            samples.append((time.perf_counter() - started) * 1e6)
+        out[label] = samples
+    return out
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """The `fraction` quantile (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the table; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 and 10,000 members only")
+    parser.add_argument("--sizes", help="comma-separated member counts (overrides the default)")
+    options = parser.parse_args(argv)
+    sizes = [100, 10_000] if options.quick else [100, 10_000, 1_000_000]
+    if options.sizes:
+        sizes = [int(size) for size in options.sizes.split(",")]
+    repeat = 30 if options.quick else 200
+    rows: list[tuple[str, int, float, float]] = []
+    for size in sizes:
+        started = time.perf_counter()
+        dataset = build(size)
+        built = time.perf_counter()
+        store = Store(dataset)
+        indexed = time.perf_counter()
+        print(
+            f"{size:>9,} members: dataset {built - started:.1f} s, index {indexed - built:.1f} s",
+            file=sys.stderr,
+        )
+        for name, run in cases(store, size).items():
+            run()  # first call builds lazy indexes and caches; measured separately below
+            rows.append((name, size, *_stats(timed(run, repeat))))
+        for name, samples in cold_search(store, min(repeat, 20)).items():
+            rows.append((name, size, *_stats(samples)))
+    print_table(rows, sizes)
+    return 0
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), percentile(samples, 0.99)
+
+
+def print_table(rows: list[tuple[str, int, float, float]], sizes: list[int]) -> None:
+    """Markdown: one line per query, median / p99 microseconds per size."""
+    header = "| query | " + " | ".join(f"{s:,} members (median / p99 µs)" for s in sizes) + " |"
+    print(header)
+    print("|" + " --- |" * (len(sizes) + 1))
+    names = list(dict.fromkeys(name for name, *_ in rows))
+    for name in names:
+        cells = []
+        for size in sizes:
+            found = [(m, p) for n, s, m, p in rows if n == name and s == size]
+            cells.append(f"{found[0][0]:,.0f} / {found[0][1]:,.0f}" if found else "-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
