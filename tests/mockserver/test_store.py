@@ -186,3 +186,39 @@ class TestFormatDatetime:
         assert (
             format_datetime(datetime(2023, 4, 5, 10, 20, 30, tzinfo=UTC)) == "2023-04-05T10:20:30Z"
         )
+
+
+class TestItems:
+    """Result items as pre-serialised at load."""
+
+    def test_item_fields_and_datetime_format(self, store):
+        """Items carry all eight fields; datetimes are UTC with a Z, null stays null."""
+        page = store.course(7).page(Query(course_id=7, statuses=ALL, ordering="joined_at"))
+        first, second = (orjson.loads(orjson.dumps(item)) for item in page.items[:2])
+        assert first == {
+            "id": 1,
+            "username": "owner",
+            "real_name": "Olga Owner",
+            "avatar": None,
+            "join_status": "creator",
+            "user_completion_rate": 100,
+            "last_active_at": format_datetime(_at(20)),
+            "joined_at": "2024-01-01T00:00:00Z",
+        }
+        assert second["last_active_at"] is None
+
+    def test_non_utc_datetimes_are_converted(self):
+        """A +02:00 datetime is served as the same instant in UTC."""
+        from datetime import timedelta, timezone
+
+        local = datetime(2024, 1, 1, 12, 0, 0, 500, tzinfo=timezone(timedelta(hours=2)))
+        dataset = Dataset(
+            users={1: USERS[1]},
+            courses={1: Course(1, (Membership(1, "creator", local, None, 0),))},
+            tokens={},
+            source="x",
+        )
+        item = orjson.loads(
+            orjson.dumps(Store(dataset).course(1).page(Query(course_id=1, statuses=ALL)).items[0])
+        )
+        assert item["joined_at"] == "2024-01-01T10:00:00.000500Z" == format_datetime(local)
