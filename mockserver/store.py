@@ -282,18 +282,6 @@ class Store:
         # which would otherwise walk millions of objects in the middle of serving requests.
         gc.freeze()
 
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while indexing: millions of new objects, no cycles (3x faster)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
     def user_for_token(self, token: str) -> int | None:
         """The user id a bearer token belongs to, or None for an unknown token."""
         return self.tokens.get(token)
@@ -308,3 +296,15 @@ def _collector_paused() -> Iterator[None]:
     def course_ids(self) -> list[int]:
         """Every course id, ascending."""
         return sorted(self._courses)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic GC while indexing: millions of new objects, no cycles (3x faster)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
