@@ -58,7 +58,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECTION",
         help=f"run only this section (repeatable): {', '.join(SECTIONS)}",
     )
-    parser.add_argument("--out", type=Path, help="results JSON path (see module docs for default)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results JSON path (a .md twin is written beside it); default "
+        "benchmarks/results/latest.json, or benchmarks/.cache/results/partial.json "
+        "with --quick/--only",
+    )
     parser.add_argument(
         "--spec", type=Path, help="spec file for Prism instead of `python -m openapi bundle`"
     )
