@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConformanceError as exc:
         sys.stderr.write(f"conformance: cannot run: {exc}\n")
         return EXIT_CANNOT_RUN
+    except KeyboardInterrupt:
+        sys.stderr.write("conformance: cannot run: interrupted\n")
+        return EXIT_CANNOT_RUN
     sys.stdout.write(report.render())
     if settings.junit_xml is not None:
         junit.write(report, settings.junit_xml)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from conformance.errors import SettingsError
 
-DEFAULT_MAX_EXAMPLES = 25
+DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_TIMEOUT = 10.0
 _COURSE_ID = re.compile(r"^[0-9]+$")
 

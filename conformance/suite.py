@@ -35,9 +35,8 @@ def run_suite(settings: Settings) -> Report:
             _collect_oracle(ctx)
         for check in wanted:
             if check.needs_oracle and ctx.oracle is None:
-                results.append(
-                    CheckResult(check.name, Status.SKIP, reason=f"no oracle: {ctx.oracle_problem}")
-                )
+                reason = ctx.oracle_failure.got if ctx.oracle_failure else "no oracle"
+                results.append(CheckResult(check.name, Status.SKIP, reason=f"no oracle: {reason}"))
                 continue
             results.append(check.run(ctx))
     return Report(
@@ -46,7 +45,7 @@ def run_suite(settings: Settings) -> Report:
         course_id=settings.course_id,
         seed=settings.seed,
         seconds=time.perf_counter() - started,
-        requests=client.requests + ctx.extra.get("schema_requests", 0),
+        requests=client.requests + ctx.schema_requests,
     )
 
 
@@ -82,8 +81,7 @@ def _collect_oracle(ctx: Context) -> None:
     try:
         ctx.oracle = oracle_module.collect(ctx.client, ctx.settings.course_id)
     except oracle_module.OracleUnavailable as exc:
-        ctx.oracle_problem = exc.reason
-        ctx.extra["oracle_failure"] = Failure(
+        ctx.oracle_failure = Failure(
             "HTTP 200 member listings for every status", exc.reason, (exc.exchange,)
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +84,8 @@ class Context:
     settings: Settings
     client: ApiClient
     oracle: Oracle | None = None
-    oracle_problem: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    oracle_failure: Failure | None = None  # why the oracle could not be collected
+    schema_requests: int = 0  # requests the schema layer sent through Schemathesis
 
     def list_members(self, params: Sequence[tuple[str, str]] = (), **kwargs: Any) -> Exchange:
         """GET the configured course's listing with these query parameters."""

@@ -10,10 +10,9 @@ def listing_consistent(ctx: Context) -> CheckResult:
     name = "oracle.listing_consistent"
     oracle = ctx.oracle
     if oracle is None:
-        problem = ctx.extra.get("oracle_failure")
-        if isinstance(problem, Failure):
-            return CheckResult(name, Status.FAIL, 1, failure=problem)
-        return CheckResult(name, Status.SKIP, reason=ctx.oracle_problem or "no oracle")
+        if ctx.oracle_failure is not None:
+            return CheckResult(name, Status.FAIL, 1, failure=ctx.oracle_failure)
+        return CheckResult(name, Status.SKIP, reason="the oracle was not collected")
     if oracle.anomalies:
         exchange, problem = oracle.anomalies[0]
         more = f" (and {len(oracle.anomalies) - 1} more)" if len(oracle.anomalies) > 1 else ""

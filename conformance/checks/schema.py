@@ -121,7 +121,7 @@ def _validator(
 
     def body(case: Any) -> None:
         curl = case.as_curl_command(headers=auth, base_url=root)
-        ctx.extra["schema_requests"] = ctx.extra.get("schema_requests", 0) + 1
+        ctx.schema_requests += 1
         try:
             response = case.call(base_url=root, headers=auth, timeout=ctx.settings.timeout)
         except OSError as exc:  # requests' RequestException (refused, timeout) is an OSError
