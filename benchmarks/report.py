@@ -70,10 +70,19 @@ def scale_section(result: dict) -> str:
         first = True
         for kind, load in size["kinds"].items():
             head = [f"{int(members):,}", _fmt(size["startup_s"], 2), _fmt(size["peak_rss_mib"], 0)]
-            rows.append([*(head if first else ["", "", ""]), kind, *_load_cells(load)])
+            label = _kind_label(kind, load)
+            rows.append([*(head if first else ["", "", ""]), label, *_load_cells(load)])
             first = False
     headers = ["members", "startup s", "peak RSS MiB", "query", "req/s", "p50 ms", "p99 ms"]
     return table([*headers, "errors", CPU_HEADER], rows)
+
+
+def _kind_label(kind: str, load: dict) -> str:
+    """The query kind, flagged when its distinct search terms ran out and could hit the cache."""
+    terms = load.get("distinct_terms")
+    if terms is not None and load["requests"] > terms:
+        return f"{kind} (terms reused after {terms:,})"
+    return kind
 
 
 def nodelay_section(result: dict) -> str:
