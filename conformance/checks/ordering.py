@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,10 +11,8 @@ from hypothesis import strategies as st
 from conformance import rules
 from conformance.checks import strategies
 from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.pages import Page, fetch, fetch_all, id_diff
+from conformance.checks.pages import Page, fetch, fetch_all, id_diff, walk_window
 from conformance.query import Query
-
-MAX_WALK_PAGES = 8
 
 
 def verdict_monotonic(items: Sequence[dict[str, Any]], ordering: str) -> tuple[int, str] | None:
@@ -76,8 +73,14 @@ def verdict_nulls_contiguous(items: Sequence[dict[str, Any]], field: str) -> str
     )
 
 
-def verdict_walk(expected: set[int], walked: list[list[int]]) -> tuple[int, str] | None:
-    """None when pages together list each expected member exactly once; else (page index, why)."""
+def verdict_walk(
+    expected: set[int], walked: list[list[int]], start: int = 0
+) -> tuple[int, str] | None:
+    """None when pages list each member from `start` on exactly once; else (page index, why).
+
+    From offset 0 the pages must list exactly the expected set; from a later offset, as many
+    distinct expected members as remain.
+    """
     seen: dict[int, int] = {}
     for page_index, ids in enumerate(walked):
         for member_id in ids:
@@ -88,8 +91,11 @@ def verdict_walk(expected: set[int], walked: list[list[int]]) -> tuple[int, str]
                 )
             seen[member_id] = page_index
     flat = [i for ids in walked for i in ids]
-    if set(flat) != expected:
+    if start == 0 and set(flat) != expected:
         return len(walked) - 1, id_diff(expected, flat)
+    remaining = max(0, len(expected) - start)
+    if start > 0 and (not set(flat) <= expected or len(flat) != remaining):
+        return len(walked) - 1, f"{id_diff(expected & set(flat), flat)} (wanted {remaining})"
     return None
 
 
@@ -175,16 +181,17 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
     def body(args: tuple[Query, int]) -> None:
         query, pick = args
         expected = oracle.ids(query.effective_statuses, query.search)
-        limit = _walk_limit(len(expected), pick)
+        limit, start = walk_window(len(expected), pick, 0, start_at_zero=True)
         pages = [
             fetch(ctx, query.with_page(limit, offset))
-            for offset in range(0, max(len(expected), 1), limit)
+            for offset in range(start, max(len(expected), start + 1), limit)
         ]
-        found = verdict_walk(expected, [page.ids for page in pages])
+        found = verdict_walk(expected, [page.ids for page in pages], start)
         if found is not None:
             index, problem = found
             raise Mismatch(
-                f"each of the {len(expected)} members exactly once across pages of {limit}",
+                f"each of the {len(expected) - start} members from offset {start} exactly once "
+                f"across pages of {limit}",
                 problem,
                 pages[index].exchange,
             )
@@ -218,13 +225,6 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
         (Query(statuses=("joined",), form="plain", ordering="-last_active_at"), 0),
     ]
     return property_check(ctx, name, strategy, body, explicit)
-
-
-def _walk_limit(size: int, pick: int) -> int:
-    """A page size that keeps the walk within MAX_WALK_PAGES pages (the request budget)."""
-    smallest = max(1, math.ceil(size / MAX_WALK_PAGES))
-    largest = max(smallest, min(100, math.ceil(size / 2)))
-    return smallest + pick % (largest - smallest + 1)
 
 
 def _first_difference(left: Sequence[int], right: Sequence[int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,28 @@ def fetch_all(ctx: Context, query: Query, max_pages: int = 10) -> tuple[list[Pag
         if not page.results or (len(page.results) < 100 and offset >= page.count):
             break
     return pages, ids
+
+
+MAX_WALK_PAGES = 8  # pages one walk may take: the request budget of walking checks
+MAX_LIMIT = 100
+
+
+def walk_window(
+    size: int, limit_pick: int, offset_pick: int, start_at_zero: bool = False
+) -> tuple[int, int]:
+    """A page size and start offset such that walking to the end takes <= MAX_WALK_PAGES pages.
+
+    Small listings are walked whole with small pages (many page boundaries); a listing too big
+    for the budget is walked over its last MAX_WALK_PAGES pages of 100.
+    """
+    smallest = min(MAX_LIMIT, max(1, math.ceil(size / MAX_WALK_PAGES)))
+    largest = max(smallest, min(MAX_LIMIT, math.ceil(size / 2)))
+    limit = smallest + limit_pick % (largest - smallest + 1)
+    first = max(0, size - MAX_WALK_PAGES * limit)
+    if start_at_zero or offset_pick % 2 == 0:
+        return limit, first
+    # The other half start anywhere from there to the end (even past it).
+    return limit, first + (offset_pick // 2) % (size - first + 1)
 
 
 def _is_link(value: Any) -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from conformance.checks.auth import verdict_error_body
 from conformance.checks.filtering import verdict_first_page
 from conformance.checks.ordering import verdict_monotonic, verdict_nulls_contiguous, verdict_walk
-from conformance.checks.pages import Page
+from conformance.checks.pages import MAX_WALK_PAGES, Page, walk_window
 from conformance.checks.paging import verdict_next_null
 from conformance.client import Exchange
 
@@ -160,3 +164,28 @@ class TestErrorBody:
         """A member object anywhere in the body is reported."""
         body = {"detail": "No.", "debug": {"user": {"id": 3, "username": "x"}}}
         assert "member data" in verdict_error_body(error("application/json", "", body))
+
+
+class TestWalkFromOffset:
+    def test_remaining_members_once_passes(self):
+        """From offset 2 of 4, two distinct expected members pass."""
+        assert verdict_walk({1, 2, 3, 4}, [[3], [4]], start=2) is None
+
+    def test_short_walk_from_offset_fails(self):
+        """From offset 1 of 4, two members are one too few."""
+        assert "wanted 3" in verdict_walk({1, 2, 3, 4}, [[2], [3]], start=1)[1]
+
+
+class TestWalkWindow:
+    @pytest.mark.parametrize("size", [0, 1, 7, 256, 10_000])
+    @pytest.mark.parametrize("picks", [(0, 0), (3, 1), (999, 777)])
+    def test_walk_stays_within_budget(self, size, picks):
+        """Any listing size gives a limit of at most 100 and a walk of at most 8 pages."""
+        limit, offset = walk_window(size, *picks)
+        assert 1 <= limit <= 100
+        assert 0 <= offset <= max(size, 0)
+        assert math.ceil(max(size - offset, 0) / limit) <= MAX_WALK_PAGES
+
+    def test_small_listing_walks_from_zero(self):
+        """A listing that fits the budget is walked whole when asked to start at zero."""
+        assert walk_window(256, 0, 0, start_at_zero=True) == (32, 0)
