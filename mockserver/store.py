@@ -242,9 +242,10 @@ def _item(member: Membership, user: User) -> bytes:
     """The member's CourseUserDashboard item as JSON bytes, built once.
 
     orjson writes the datetimes itself (RFC 3339, `Z`, fraction only when non-zero): the same text
-    as `format_datetime`, at a fraction of the cost on a million members.
+    as `format_datetime`, at a fraction of the cost on a million members. The result is copied:
+    orjson's own bytes keep a ~4 KB buffer each, which is 4 GB on a million members.
     """
-    return orjson.dumps(
+    encoded = orjson.dumps(
         {
             "id": user.id,
             "username": user.username,
@@ -257,6 +258,7 @@ def _item(member: Membership, user: User) -> bytes:
         },
         option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC,
     )
+    return memoryview(encoded).tobytes()
 
 
 def _utc(value: datetime | None) -> datetime | None:
