@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fixture file (.yaml/.json); default: the bundled dataset",
     )
     add("--members", metavar="N", help="generate a dataset with N members per course instead")
-    add("--courses", metavar="N", help="courses to generate with --members (default 3)")
+    add("--courses", metavar="N", help="courses to generate with --members (default 1)")
     add("--seed", metavar="S", help="seed for --members and for --latency/--error-rate (default 0)")
     add("--workers", metavar="N", help="worker processes (default 1)")
     add(

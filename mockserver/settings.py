@@ -27,7 +27,7 @@ class Settings:
     port: int = 8000
     fixtures: Path | None = None  # None: the committed default dataset (or --members)
     members: int | None = None  # generate a dataset with this many members per course instead
-    courses: int = 3
+    courses: int = 1
     seed: int = 0
     workers: int = 1
     reload: bool = False
