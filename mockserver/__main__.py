@@ -120,17 +120,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mockserver: bad fixtures: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
     print(banner(settings, state), flush=True)
-    serve(settings, state)
+    if settings.workers > 1:
+        # Each worker loads its own copy; this one only proved the data good and made the banner.
+        del state
+        serve_workers(settings)
+    else:
+        serve(settings, state)
     return 0
 
 
-def serve(settings: Settings, state: AppState) -> None:
-    """Run uvicorn on uvloop + httptools (the asyncio loop stalls multi-worker replies)."""
-    import uvicorn
-
-    from mockserver.app import create_app
-
-    common = {
+def _uvicorn_options(settings: Settings) -> dict[str, object]:
+    """uvicorn on uvloop + httptools (its asyncio loop stalls multi-worker replies ~40 ms)."""
+    return {
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
@@ -141,15 +142,27 @@ def serve(settings: Settings, state: AppState) -> None:
         "proxy_headers": False,  # X-Forwarded-* are honoured only by --proxy-headers, in the links
         "server_header": False,
     }
-    if settings.workers == 1:
-        uvicorn.run(create_app(settings, state), **common)
-        return
+
+
+def serve(settings: Settings, state: AppState) -> None:
+    """Serve in this process until interrupted."""
+    import uvicorn
+
+    from mockserver.app import create_app
+
+    uvicorn.run(create_app(settings, state), **_uvicorn_options(settings))
+
+
+def serve_workers(settings: Settings) -> None:
+    """Serve from `settings.workers` processes, each rebuilding the settings from MOCKSERVER_*."""
+    import uvicorn
+
     os.environ.update(settings.to_environ())
     uvicorn.run(
         "mockserver.app:create_app_from_environment",
         factory=True,
         workers=settings.workers,
-        **common,
+        **_uvicorn_options(settings),
     )
 
 
