@@ -48,9 +48,7 @@ def statuses_match_oracle(ctx: Context) -> CheckResult:
     explicit = [Query(statuses=(), form="json")]
     explicit += [Query(statuses=(status,), form="plain") for status in rules.JOIN_STATUSES]
     explicit.append(Query(statuses=rules.JOIN_STATUSES, form="json"))
-    strategy = strategies.filtered_query(ctx.oracle, with_search=False).filter(
-        lambda q: q.statuses is not None
-    )
+    strategy = strategies.statuses_query()
     return property_check(ctx, name, strategy, lambda q: _expect_selection(ctx, q), explicit)
 
 

@@ -87,19 +87,24 @@ def basic_query(ordering: bool = False) -> st.SearchStrategy[Query]:
 
 
 @st.composite
+def statuses_query(draw: st.DrawFn, min_size: int = 0) -> Query:
+    """Explicit statuses (possibly none) in a random documented form that can carry them."""
+    chosen = draw(statuses(min_size))
+    return Query(statuses=chosen, form=draw(forms_for(chosen)))
+
+
+@st.composite
 def filtered_query(
     draw: st.DrawFn,
     oracle: Oracle,
-    with_search: bool = True,
     min_statuses: int = 0,
     ordering: bool = False,
 ) -> Query:
     """A query with random statuses (any form, or left out), search and optionally ordering."""
-    chosen = draw(st.one_of(st.none(), statuses(min_statuses)))
-    form = "repeated" if chosen is None else draw(forms_for(chosen))
+    base = draw(st.one_of(st.just(Query()), statuses_query(min_statuses)))
     return Query(
-        statuses=chosen,
-        form=form,
-        search=draw(maybe_search(oracle)) if with_search else None,
+        statuses=base.statuses,
+        form=base.form,
+        search=draw(maybe_search(oracle)),
         ordering=draw(st.sampled_from(rules.ORDERINGS)) if ordering else None,
     )
