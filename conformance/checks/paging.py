@@ -99,7 +99,8 @@ def count_stable(ctx: Context) -> CheckResult:
     def body(args: tuple[Query, int, int]) -> None:
         query, limit, offset = args
         first = fetch(ctx, query.with_page(limit, 0))
-        for other_offset in (offset % (first.count + 1), first.count + offset):
+        size = max(first.count, 0)  # a negative count must fail below, not crash the modulo
+        for other_offset in (offset % (size + 1), size + offset):
             other = fetch(ctx, query.with_page(limit, other_offset))
             if other.count != first.count:
                 raise Mismatch(
