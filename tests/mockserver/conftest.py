@@ -39,8 +39,11 @@ def http() -> Iterator[httpx.Client]:
 def get_page(http: httpx.Client, page_schema_validator: OAS30Validator) -> Callable[..., dict]:
     """GET a page, assert 200 and a body valid against the spec; return the body."""
 
-    def get(url: str, params: Params = None, token: str = "creator-token", **kwargs) -> dict:
-        response = http.get(url, params=params, headers=_auth(token), **kwargs)
+    def get(
+        url: str, params: Params = None, token: str = "creator-token", headers=None, **kwargs
+    ) -> dict:
+        headers = {**_auth(token), **(headers or {})}
+        response = http.get(url, params=params, headers=headers, **kwargs)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/json"
         body = response.json()

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from fixtures import DEFAULT_FIXTURES
+from fixtures import DEFAULT_FIXTURES, load_dataset
 
 AUTH = {"Authorization": "Bearer creator-token"}
 FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.example.com"}
@@ -90,18 +90,18 @@ class TestRunning:
             assert token in log
         assert '"GET /api/v2/course/1/users/?limit=3" 200' in log
 
-    def test_max_limit_option_caps_pages(self, configured):
+    def test_max_limit_option_caps_pages(self, configured, get_page):
         """--max-limit 7 serves at most 7 items and links carry limit=7."""
-        body = httpx.get(configured.url("course/1/users/?limit=50"), headers=AUTH).json()
+        body = get_page(configured.url("course/1/users/?limit=50"))
         assert len(body["results"]) == 7 and "limit=7" in body["next"]
 
-    def test_generated_members(self, start_mock):
+    def test_generated_members(self, start_mock, get_page):
         """--members N --seed S serves a generated dataset of that size."""
         server = start_mock("--members", "500", "--seed", "3", "--courses", "1")
         url = server.url(
             "course/1/users/?statuses=" + '["creator","manager","joined","invited","requested"]'
         )
-        assert httpx.get(url, headers=AUTH).json()["count"] == 500
+        assert get_page(url)["count"] == 500
 
     def test_latency_and_error_rate(self, start_mock):
         """--latency 300 delays each request; --error-rate 1 answers a simulated 500 or 503."""
@@ -112,51 +112,49 @@ class TestRunning:
         assert all("imulated" in r.json()["detail"] for r in responses)
         assert all(r.elapsed.total_seconds() >= 0.3 for r in responses)
 
-    def test_two_workers_serve(self, start_mock):
+    def test_two_workers_serve(self, start_mock, get_page):
         """--workers 2 starts and answers (workers rebuild settings from the environment)."""
         server = start_mock("--workers", "2", "--max-limit", "5", "--log-level", "warning")
-        with httpx.Client() as client:
-            bodies = [
-                client.get(server.url("course/1/users/"), headers=AUTH).json() for _ in range(6)
-            ]
+        bodies = [get_page(server.url("course/1/users/")) for _ in range(6)]
         assert all(len(body["results"]) == 5 for body in bodies)
 
 
 class TestProxyHeaders:
     """Links honour X-Forwarded-* only with --proxy-headers."""
 
-    def test_links_use_forwarded_scheme_and_host(self, configured):
+    def test_links_use_forwarded_scheme_and_host(self, configured, get_page):
         """With --proxy-headers, next is built on the forwarded scheme and host."""
-        body = httpx.get(configured.url("course/1/users/"), headers=FORWARDED).json()
+        body = get_page(configured.url("course/1/users/"), headers=FORWARDED)
         assert body["next"].startswith("https://dash.example.com/api/v2/course/1/users/?")
 
-    def test_forwarded_headers_ignored_by_default(self, mock_server):
+    def test_forwarded_headers_ignored_by_default(self, mock_server, get_page):
         """Without the option, a client cannot rewrite the links."""
-        body = httpx.get(mock_server.url("course/1/users/"), headers=FORWARDED).json()
+        body = get_page(mock_server.url("course/1/users/"), headers=FORWARDED)
         assert body["next"].startswith(mock_server.base_url)
 
 
 class TestReload:
     """--reload picks up fixture edits and survives bad ones."""
 
-    def test_edit_is_served_and_bad_edit_keeps_last_good_data(self, start_mock, tmp_path):
+    def test_edit_is_served_and_bad_edit_keeps_last_good_data(self, start_mock, tmp_path, get_page):
         """Renaming a user shows up; then a broken file keeps the renamed data and logs one line."""
         path = tmp_path / "fixtures.yaml"
         shutil.copy(DEFAULT_FIXTURES, path)
+        old_name = load_dataset(DEFAULT_FIXTURES).users[1].username  # the creator of course 1
         server = start_mock("--fixtures", str(path), "--reload")
         url = server.url("course/1/users/?statuses=creator")
-        assert httpx.get(url, headers=AUTH).json()["results"][0]["username"] == "giulia-bianchi"
-        path.write_text(path.read_text().replace("giulia-bianchi", "giulia-renamed"))
-        assert _eventually(lambda: _creator_name(url) == "giulia-renamed")
+
+        def creator_name() -> str:
+            return get_page(url)["results"][0]["username"]
+
+        assert creator_name() == old_name
+        path.write_text(path.read_text().replace(old_name, "renamed-creator"))
+        assert _eventually(lambda: creator_name() == "renamed-creator")
         path.write_text("courses: [\n")
         assert _eventually(lambda: "Reload failed" in server.log())
-        assert _creator_name(url) == "giulia-renamed"
+        assert creator_name() == "renamed-creator"
         failure = [line for line in server.log().splitlines() if "Reload failed" in line]
         assert len(failure) == 1 and "fixtures.yaml" in failure[0]
-
-
-def _creator_name(url: str) -> str:
-    return httpx.get(url, headers=AUTH).json()["results"][0]["username"]
 
 
 def _eventually(check, timeout: float = 15.0) -> bool:
