@@ -17,9 +17,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mockserver.ngrams import NgramIndex
+
 # A term matching more members than this fraction is faster to test member by member (numpy) than
 # to enumerate match by match (regex): measured on 1,000,000 members, see benchmarks/store_bench.py.
 _DENSE_FRACTION = 1 / 16
+NGRAM_MIN_MEMBERS = 20_000
 
 
 def split_terms(search: str | None) -> tuple[str, ...]:
@@ -32,8 +35,14 @@ def split_terms(search: str | None) -> tuple[str, ...]:
 class SearchIndex:
     """Finds which members' texts contain a term, for one course and one way of comparing."""
 
-    def __init__(self, texts: Sequence[str], *, upper: bool) -> None:
-        """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does."""
+    def __init__(
+        self, texts: Sequence[str], *, upper: bool, ngram_min_members: int = NGRAM_MIN_MEMBERS
+    ) -> None:
+        """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does.
+
+        Courses of at least `ngram_min_members` also get an n-gram index (`mockserver.ngrams`);
+        smaller ones are scanned, which takes well under a millisecond there.
+        """
         # No cleaning needed: a newline inside a field only splits a member's text in two for the
         # regex, and match positions are mapped to members by their start offsets anyway.
         cleaned = [text.upper() for text in texts] if upper else list(texts)
@@ -43,12 +52,20 @@ class SearchIndex:
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if self._size else lengths
         self._haystack = "\n".join(cleaned)
         self._texts = np.array(cleaned, dtype=np.str_) if cleaned else np.array([], dtype="<U1")
+        self._ngrams = (
+            NgramIndex(self._haystack, self._starts, self._texts)
+            if self._size and self._size >= ngram_min_members
+            else None
+        )
 
     def matches(self, term: str) -> np.ndarray:
         """Return a boolean mask over members: True where the member's text contains `term`."""
         needle = term.upper() if self._upper else term
         mask = np.zeros(self._size, dtype=bool)
         if self._size == 0:
+            return mask
+        if self._ngrams is not None:
+            mask[self._ngrams.members(needle)] = True
             return mask
         positions = self._scan(needle, limit=max(64, int(self._size * _DENSE_FRACTION)))
         if positions is None:
