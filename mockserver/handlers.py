@@ -7,6 +7,7 @@ become responses at the one boundary in `mockserver.app`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote_plus
 
@@ -22,7 +23,14 @@ from mockserver.params import is_json_list, parse_statuses
 from mockserver.search import split_terms
 from mockserver.security import AS_CREATOR
 from mockserver.state import AppState
-from mockserver.store import DEFAULT_ORDERING, MANAGING_STATUSES, OrderRule, Query, SearchRule
+from mockserver.store import (
+    DEFAULT_ORDERING,
+    MANAGING_STATUSES,
+    CourseIndex,
+    OrderRule,
+    Query,
+    SearchRule,
+)
 
 OPERATION_ID = "getCourseDashboardUsers"
 _IGNORED_LIMIT = 20  # what the limit-ignored bug always serves
@@ -130,7 +138,7 @@ def build_query(
     )
 
 
-def _course(state: AppState, course_id: int, fault: Fault):
+def _course(state: AppState, course_id: int, fault: Fault) -> CourseIndex:
     """The course's index; 404 when unknown (500 with the missing-course-500 bug)."""
     try:
         return state.store.course(course_id)
@@ -140,7 +148,9 @@ def _course(state: AppState, course_id: int, fault: Fault):
         raise
 
 
-def _check_access(role_of, token_info: dict, fault: Fault) -> None:
+def _check_access(
+    role_of: Callable[[int | None], str | None], token_info: dict, fault: Fault
+) -> None:
     """Forbidden unless the token's user is the course's creator or a manager."""
     if token_info.get(AS_CREATOR) or fault.on("forbidden-not-enforced"):
         return
