@@ -41,6 +41,10 @@ class Oracle:
         # Short on purpose: Hypothesis prints strategies (which hold the oracle) in its messages.
         return f"Oracle({len(self.members)} members, {len(self.anomalies)} anomalies)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis' pretty-printer lists a dataclass's fields unless told otherwise.
+        printer.text(repr(self))
+
     def select(self, statuses: Iterable[str], search: str | None = None) -> list[dict[str, Any]]:
         """The members a filter must return, in no particular order."""
         return [dict(m) for m in rules.select(self.members.values(), statuses, search)]

@@ -42,3 +42,16 @@ class TestOracleUnavailable:
         assert skipped.status is Status.SKIP
         assert "no oracle" in skipped.reason
         assert report.exit_code == 1
+
+
+class TestOracleRepr:
+    def test_strategies_on_a_big_oracle_print_short(self):
+        """Hypothesis prints strategies in failures; one built on the oracle stays short."""
+        from hypothesis.vendor.pretty import pretty
+
+        from conformance.checks import strategies
+        from conformance.oracle import Oracle
+
+        oracle = Oracle(members={i: {**MEMBER, "id": i, "username": f"u{i}"} for i in range(2000)})
+        assert len(pretty(strategies.search(oracle))) < 200
+        assert repr(oracle) == "Oracle(2000 members, 0 anomalies)"
