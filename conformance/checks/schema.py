@@ -74,14 +74,18 @@ def _strategies(ctx: Context, operation: Any) -> list[tuple[str, st.SearchStrate
 
 
 def _explicit_cases(ctx: Context, operation: Any) -> list[Any]:
-    """One case per documented statuses form, plus the empty JSON list."""
+    """One case per documented statuses form, the empty JSON list, and the missing course."""
     course = {"id": ctx.settings.course_id}
-    return [
+    cases = [
         operation.Case(path_parameters=course, query={"statuses": ["joined"]}),
         operation.Case(path_parameters=course, query={"statuses": ['["joined","manager"]']}),
         operation.Case(path_parameters=course, query={"statuses": ["joined", "manager"]}),
         operation.Case(path_parameters=course, query={"statuses": ["[]"]}),
     ]
+    if ctx.settings.missing_course_id is not None:
+        # So the documented 404 answer is always validated, not only when ids are generated.
+        cases.append(operation.Case(path_parameters={"id": ctx.settings.missing_course_id}))
+    return cases
 
 
 def run_schema_checks(ctx: Context, names: Collection[str] | None = None) -> list[CheckResult]:

@@ -1,0 +1,185 @@
+"""Bugs beyond the mock's fault switches, injected by a small proxy in front of the real mock.
+
+Each proxy rewrites one thing on the way through, like a backend with one bug (or with one
+legitimate difference, which must NOT fail the suite). Links in bodies still point at the mock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance import run_suite
+
+FORWARDED_REQUEST_HEADERS = ("authorization", "accept")
+FORWARDED_RESPONSE_HEADERS = ("content-type", "www-authenticate")
+
+
+@dataclass
+class Answer:
+    """What the proxy is about to send back; a bug edits it."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+    def set_json(self, value: object) -> None:
+        self.body = json.dumps(value).encode()
+
+
+Bug = Callable[[Request, Answer], None]
+
+
+def proxy(upstream: str, bug: Bug, rewrite_query: Callable[[str], str] = lambda q: q) -> Starlette:
+    """An ASGI app forwarding GETs to `upstream` and letting `bug` edit each answer."""
+
+    async def forward(request: Request) -> Response:
+        query = rewrite_query(request.url.query)
+        url = upstream + request.url.path + (f"?{query}" if query else "")
+        headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
+        async with httpx.AsyncClient() as client:
+            upstream_answer = await client.get(url, headers=headers)
+        answer = Answer(
+            upstream_answer.status_code,
+            {k: v for k, v in upstream_answer.headers.items() if k in FORWARDED_RESPONSE_HEADERS},
+            upstream_answer.content,
+        )
+        bug(request, answer)
+        return Response(answer.body, answer.status, headers=answer.headers)
+
+    return Starlette(routes=[Route("/{path:path}", forward)])
+
+
+def leak_members_in_403(request: Request, answer: Answer) -> None:
+    """The 403 body carries the list it refused to show."""
+    if answer.status == 403:
+        answer.set_json({"detail": "Forbidden.", "results": [{"id": 1, "username": "x"}]})
+
+
+def forbidden_before_missing(request: Request, answer: Answer) -> None:
+    """Permissions are checked before the course is looked up: 403 for a missing course."""
+    if answer.status == 404 and "member-token" in request.headers.get("authorization", ""):
+        answer.status = 403
+        answer.set_json({"detail": "You do not have permission to perform this action."})
+
+
+def html_not_found(request: Request, answer: Answer) -> None:
+    """The framework's HTML error page instead of a JSON 404."""
+    if answer.status == 404:
+        answer.headers["content-type"] = "text/html; charset=utf-8"
+        answer.body = b"<h1>Not Found</h1>"
+
+
+def drop_avatar(request: Request, answer: Answer) -> None:
+    """A serializer that leaves out a null field instead of sending null."""
+    if answer.status == 200:
+        body = answer.json()
+        for member in body["results"]:
+            if member["avatar"] is None:
+                del member["avatar"]
+        answer.set_json(body)
+
+
+def comma_form_as_list(query: str) -> str:
+    """The backend splits statuses=joined,manager on commas instead of refusing it."""
+    parts = []
+    for item in query.split("&"):
+        name, _, value = item.partition("=")
+        if name == "statuses" and "%2C" in value and not value.startswith("%5B"):
+            parts += [f"statuses={v}" for v in value.split("%2C")]
+        else:
+            parts.append(item)
+    return "&".join(parts)
+
+
+def offset_datetimes(request: Request, answer: Answer) -> None:
+    """LEGITIMATE: date-times written with +00:00 and fractional seconds instead of Z."""
+    if answer.status == 200:
+        body = answer.json()
+        for member in body["results"]:
+            for field in ("joined_at", "last_active_at"):
+                if member[field]:
+                    member[field] = member[field].replace("Z", ".000000+00:00")
+        answer.set_json(body)
+
+
+def problem_json_errors(request: Request, answer: Answer) -> None:
+    """LEGITIMATE: errors as RFC 9457 problem details, which the spec also allows."""
+    if answer.status >= 400:
+        detail = answer.json()["detail"]
+        answer.headers["content-type"] = "application/problem+json"
+        answer.set_json({"type": "about:blank", "title": "Error", "status": answer.status,
+                         "detail": detail})  # fmt: skip
+
+
+def no_bug(request: Request, answer: Answer) -> None:
+    """Forward unchanged."""
+
+
+@pytest.fixture
+def through(healthy_url, serve_app, settings_for):
+    """Run the suite (seeded, small budget, some checks) through a proxy with one bug."""
+
+    def run(bug: Bug, checks: tuple[str, ...], rewrite_query=lambda q: q):
+        with serve_app(proxy(healthy_url, bug, rewrite_query)) as root:
+            settings = settings_for(root, seed=3, max_examples=10, checks=checks)
+            return run_suite(settings)
+
+    return run
+
+
+class TestBugsBeyondTheFaultSwitches:
+    def test_error_body_leaking_members_is_caught(self, through):
+        """A 403 that still carries member data fails the error-body check."""
+        report = through(leak_members_in_403, ("auth",))
+        assert "auth.error_body_has_detail_no_members" in report.failed_names(), report.render()
+
+    def test_403_before_404_is_caught(self, through):
+        """Checking permissions before the course exists fails the order check."""
+        report = through(forbidden_before_missing, ("auth",))
+        assert report.failed_names() == ["auth.checks_in_order"], report.render()
+
+    def test_html_error_page_is_caught(self, through):
+        """An HTML 404 fails Schemathesis' content type check and the error-body check."""
+        report = through(html_not_found, ("schema", "auth"))
+        failed = report.failed_names()
+        assert "schema.content_type_conformance" in failed, report.render()
+        assert "auth.error_body_has_detail_no_members" in failed, report.render()
+
+    def test_missing_field_is_caught_by_the_schema(self, through):
+        """Leaving out a null avatar fails Schemathesis' response schema check."""
+        report = through(drop_avatar, ("schema.response_schema_conformance",))
+        assert report.failed_names() == ["schema.response_schema_conformance"], report.render()
+
+    def test_comma_form_accepted_is_caught(self, through):
+        """Splitting statuses=joined,manager on commas fails the comma-form check."""
+        report = through(no_bug, ("filtering.comma_form_400",), comma_form_as_list)
+        assert report.failed_names() == ["filtering.comma_form_400"], report.render()
+
+
+class TestNoFalseAlarms:
+    def test_proxy_itself_is_transparent(self, through):
+        """Without a bug the proxied mock passes the auth and ordering checks."""
+        report = through(no_bug, ("auth", "ordering"))
+        assert report.passed, report.render()
+
+    def test_offset_datetimes_pass_ordering(self, through):
+        """+00:00 with microseconds is the same instant as Z: ordering checks compare instants."""
+        report = through(offset_datetimes, ("ordering.monotonic", "ordering.default_is_-joined_at"))
+        assert report.passed, report.render()
+
+    def test_problem_json_errors_pass(self, through):
+        """Errors as application/problem+json are accepted, as the spec allows."""
+        report = through(problem_json_errors, ("auth", "schema.content_type_conformance"))
+        assert report.passed, report.render()
