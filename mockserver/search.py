@@ -36,7 +36,7 @@ class SearchIndex:
     """Finds which members' texts contain a term, for one course and one way of comparing."""
 
     def __init__(
-        self, texts: Sequence[str], *, upper: bool, ngram_min_members: int = NGRAM_MIN_MEMBERS
+        self, texts: Sequence[str], *, upper: bool, ngram_min_members: int | None = None
     ) -> None:
         """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does.
 
@@ -52,11 +52,18 @@ class SearchIndex:
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if self._size else lengths
         self._haystack = "\n".join(cleaned)
         self._texts = np.array(cleaned, dtype=np.str_) if cleaned else np.array([], dtype="<U1")
+        threshold = NGRAM_MIN_MEMBERS if ngram_min_members is None else ngram_min_members
         self._ngrams = (
             NgramIndex(self._haystack, self._starts, self._texts)
-            if self._size and self._size >= ngram_min_members
+            if self._size and self._size >= threshold
             else None
         )
+
+    def members(self, term: str) -> np.ndarray:
+        """Sorted indexes of the members whose text contains `term`."""
+        if self._ngrams is not None:
+            return self._ngrams.members(term.upper() if self._upper else term)
+        return np.flatnonzero(self.matches(term))
 
     def matches(self, term: str) -> np.ndarray:
         """Return a boolean mask over members: True where the member's text contains `term`."""

@@ -37,6 +37,8 @@ _STATUS_CODE = {status: code for code, status in enumerate(JOIN_STATUSES)}
 _LAST = np.iinfo(np.int64).max
 # Search answers kept per course, counted in member ids: bounds memory on huge courses.
 _SEARCH_CACHE_IDS = 8_000_000
+# Below 1/8 of the status-filtered members, ordering just the matches beats masking them all.
+_FEW_MATCHES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ class CourseIndex:
         self._usernames = [users[m.user_id].username for m in members]
         self._real_names = [users[m.user_id].real_name for m in members]
         self._orders: dict[tuple[str, bool], np.ndarray] = {}
+        self._ranks: dict[tuple[str, bool], np.ndarray] = {}
         self._filtered: dict[tuple[str, bool, frozenset[str]], np.ndarray] = {}
         self._search_indexes: dict[tuple[bool, bool], SearchIndex] = {}
         self._searches: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -152,9 +155,7 @@ class CourseIndex:
         found = self._filtered.get(key)
         if found is None:
             order = self._order(ordering, nulls_in_middle)
-            wanted = np.zeros(len(JOIN_STATUSES), dtype=bool)
-            wanted[[_STATUS_CODE[s] for s in statuses]] = True
-            found = order[wanted[self._status[order]]]
+            found = order[_wanted(statuses)[self._status[order]]]
             self._filtered[key] = found
         return found
 
@@ -192,7 +193,17 @@ class CourseIndex:
         if found is not None:
             self._searches.move_to_end(key)
             return found
-        found = base[self._match_mask(query.terms, query.search_rule)[base]]
+        matching = self._matching(query.terms, query.search_rule)
+        if len(matching) * _FEW_MATCHES < len(base):
+            # Few matches: put just them in order, by their rank in the full ordering.
+            nulls_in_middle = query.order_rule.nulls_in_middle
+            kept = matching[_wanted(query.statuses)[self._status[matching]]]
+            positions = np.sort(self._rank(query.ordering, nulls_in_middle)[kept])
+            found = self._order(query.ordering, nulls_in_middle)[positions]
+        else:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[matching] = True
+            found = base[mask[base]]
         self._remember(key, found)
         return found
 
@@ -204,15 +215,28 @@ class CourseIndex:
             _, evicted = self._searches.popitem(last=False)
             self._searches_size -= len(evicted)
 
-    def _match_mask(self, terms: tuple[str, ...], rule: SearchRule) -> np.ndarray:
-        """Members matching every term (or, with the any-term bug, at least one)."""
+    def _matching(self, terms: tuple[str, ...], rule: SearchRule) -> np.ndarray:
+        """Sorted indexes of members matching every term (any term, with the any-term bug)."""
         index = self._search_index(rule)
-        masks = (index.matches(term) for term in dict.fromkeys(terms))
-        combine = np.logical_and if rule.all_terms else np.logical_or
-        mask = next(masks)
-        for other in masks:
-            mask = combine(mask, other)
-        return mask
+        lists = [index.members(term) for term in dict.fromkeys(terms)]
+        found = lists[0]
+        for other in lists[1:]:
+            if rule.all_terms:
+                found = np.intersect1d(found, other, assume_unique=True)
+            else:
+                found = np.union1d(found, other)
+        return found
+
+    def _rank(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+        """Each member's position in the given order (the inverse of `_order`)."""
+        key = (ordering, nulls_in_middle)
+        found = self._ranks.get(key)
+        if found is None:
+            order = self._order(ordering, nulls_in_middle)
+            found = np.empty(len(order), dtype=np.int64)
+            found[order] = np.arange(len(order))
+            self._ranks[key] = found
+        return found
 
     def _search_index(self, rule: SearchRule) -> SearchIndex:
         """The search index for the fields and case rule, built on first use."""
@@ -236,6 +260,13 @@ class CourseIndex:
         keys = self._sort_key(ordering, nulls_in_middle)[ordered]
         noise = np.random.default_rng().random(len(ordered))
         return ordered[np.lexsort((noise, keys))]
+
+
+def _wanted(statuses: frozenset[str]) -> np.ndarray:
+    """A lookup table over status codes: True for the selected statuses."""
+    table = np.zeros(len(JOIN_STATUSES), dtype=bool)
+    table[[_STATUS_CODE[status] for status in statuses]] = True
+    return table
 
 
 def _item(member: Membership, user: User) -> bytes:

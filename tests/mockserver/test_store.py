@@ -222,3 +222,76 @@ class TestItems:
             orjson.dumps(Store(dataset).course(1).page(Query(course_id=1, statuses=ALL)).items[0])
         )
         assert item["joined_at"] == "2024-01-01T10:00:00.000500Z" == format_datetime(local)
+
+
+@pytest.fixture(scope="module")
+def big() -> tuple[Store, Dataset]:
+    """Random members with many ties and nulls, indexed with the n-gram path."""
+    import random
+
+    rng = random.Random(11)
+    users = {
+        i: User(i, f"u{rng.choice('abcxyz')}{i}", f"{rng.choice(['Ann', 'Bo', 'Cé'])} X", None)
+        for i in range(1, 3001)
+    }
+    members = tuple(
+        Membership(
+            i,
+            rng.choice(["creator", "manager", "joined", "joined", "invited", "requested"]),
+            _at(rng.randint(1, 5), rng.randint(0, 3)),
+            None if rng.random() < 0.3 else _at(rng.randint(10, 12)),
+            0,
+        )
+        for i in rng.sample(range(1, 3001), 3000)
+    )
+    dataset = Dataset(users=users, courses={1: Course(1, members)}, tokens={}, source="x")
+    from mockserver import search
+
+    original = search.NGRAM_MIN_MEMBERS
+    search.NGRAM_MIN_MEMBERS = 1000  # take the n-gram path on this course
+    try:
+        store = Store(dataset)
+        assert store.course(1)._search_index(SearchRule())._ngrams is not None
+        return store, dataset
+    finally:
+        search.NGRAM_MIN_MEMBERS = original
+
+
+class TestAgainstBruteForce:
+    """A random 3,000-member course: every query agrees with sorting and filtering by hand."""
+
+    @pytest.mark.parametrize(
+        "ordering", ["joined_at", "-joined_at", "last_active_at", "-last_active_at"]
+    )
+    @pytest.mark.parametrize("terms", [(), ("ann",), ("a",), ("ué",), ("cé", "z1"), ("u", "x")])
+    @pytest.mark.parametrize(
+        "statuses", [ALL, frozenset({"joined"}), frozenset({"creator", "invited"})]
+    )
+    def test_query(self, big, ordering, terms, statuses):
+        """Ids come in the contract's order, filtered by statuses and every term."""
+        store, dataset = big
+        page = store.course(1).page(
+            Query(course_id=1, statuses=statuses, terms=terms, ordering=ordering, limit=10**6)
+        )
+        got = [orjson.loads(orjson.dumps(item))["id"] for item in page.items]
+        assert got == _expected(dataset, statuses, terms, ordering)
+
+
+def _expected(dataset: Dataset, statuses, terms, ordering: str) -> list[int]:
+    rows = []
+    for member in dataset.courses[1].members:
+        user = dataset.users[member.user_id]
+        text = f"{user.username}\t{user.real_name}".upper()
+        if member.join_status in statuses and all(t.upper() in text for t in terms):
+            rows.append(member)
+    field = ordering.lstrip("-")
+    descending = ordering.startswith("-")
+    rows.sort(key=lambda m: m.user_id)
+    present = sorted(
+        (m for m in rows if getattr(m, field) is not None),
+        key=lambda m: getattr(m, field),
+        reverse=descending,
+    )
+    missing = [m for m in rows if getattr(m, field) is None]
+    ordered = missing + present if descending else present + missing
+    return [m.user_id for m in ordered]
