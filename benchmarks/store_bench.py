@@ -2,12 +2,17 @@
 
     python benchmarks/store_bench.py            # 100, 10,000 and 1,000,000 members
     python benchmarks/store_bench.py --quick    # 100 and 10,000 members, fewer repetitions
+    python benchmarks/store_bench.py --app      # CPU per request of the whole ASGI app instead
 
 For each size it builds one course (small sizes with `fixtures.generate_dataset`; 1,000,000 with a
 fast vectorised builder, since Faker needs minutes for that many), indexes it with
 `mockserver.store.Store`, and times queries: a plain first page, a deep page, status filters, each
 ordering, and search (a repeated term, answered from the search cache, and cold terms never asked
 before). Prints a Markdown table of median and p99 microseconds per query.
+
+`--app` instead calls ASGI apps in-process (no network, no server) and prints the CPU time per
+request of: a bare Starlette route returning a fixed body (the ceiling), Connexion's AsyncApp with
+its default middlewares and a handler returning that fixed body, and the mock itself.
 """
 
 from __future__ import annotations
@@ -124,12 +129,104 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def app_costs(requests: int = 2000) -> list[tuple[str, float]]:
+    """CPU microseconds per request (best of 5 rounds) for the three ASGI stacks."""
+    import asyncio
+    import copy
+    import logging
+
+    from connexion import AsyncApp
+    from connexion.resolver import Resolver
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from mockserver.app import create_app
+    from mockserver.security import bearer_handler_class
+    from mockserver.settings import Settings
+    from mockserver.state import AppState
+    from openapi import load_spec
+
+    logging.basicConfig(level="WARNING")
+    settings = Settings.load({"log_level": "warning"}, {})
+    state = AppState.load(settings)
+    body = b"x" * 6000  # about one default page
+
+    async def fixed(*_args: object, **_kwargs: object) -> Response:
+        return Response(body, media_type="application/json")
+
+    class FixedResolver(Resolver):
+        def resolve_function_from_operation_id(self, operation_id: str) -> object:
+            return fixed
+
+    connexion_app = AsyncApp(
+        __name__, resolver=FixedResolver(), security_map={"bearer": bearer_handler_class(state)}
+    )
+    connexion_app.add_api(copy.deepcopy(load_spec()))
+    stacks = {
+        "bare Starlette route, fixed body": Starlette(
+            routes=[Route("/api/v2/course/{id}/users/", fixed)]
+        ),
+        "Connexion AsyncApp defaults, fixed-body handler": connexion_app,
+        "the mock (create_app), default page": create_app(settings, state),
+    }
+    return [(name, asyncio.run(_cpu_per_request(app, requests))) for name, app in stacks.items()]
+
+
+async def _cpu_per_request(app: Callable, requests: int) -> float:
+    """Best-of-5 CPU microseconds for one authenticated GET of course 1's first page."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v2/course/1/users/",
+        "raw_path": b"/api/v2/course/1/users/",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer creator-token")],
+        "client": ("127.0.0.1", 5555),
+        "server": ("127.0.0.1", 8000),
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    statuses: list[int] = []
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def one() -> None:
+        await app(dict(scope, state={}, extensions={}), receive, send)
+
+    for _ in range(300):  # warm up: lazy stacks and caches
+        await one()
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(requests):
+            await one()
+        best = min(best, (time.process_time() - started) / requests * 1e6)
+    if set(statuses) != {200}:
+        raise RuntimeError(f"unexpected statuses {sorted(set(statuses))}")
+    return best
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 and 10,000 members only")
     parser.add_argument("--sizes", help="comma-separated member counts (overrides the default)")
+    parser.add_argument("--app", action="store_true", help="CPU per request of the ASGI stacks")
     options = parser.parse_args(argv)
+    if options.app:
+        print("| stack | CPU per request |\n| --- | --- |")
+        for name, micros in app_costs(500 if options.quick else 2000):
+            print(f"| {name} | {micros:,.0f} µs |")
+        return 0
     sizes = [100, 10_000] if options.quick else [100, 10_000, 1_000_000]
     if options.sizes:
         sizes = [int(size) for size in options.sizes.split(",")]
