@@ -1,12 +1,13 @@
 """Calling the resolved handler straight from the end of Connexion's middleware list.
 
-Measured (see /work/notes/readme_mock.md): after Connexion has routed, authenticated and validated
-a request, its AsyncApp spends about two thirds of the remaining time re-decorating the handler on
-every request (a new decorator object, `inspect.signature`, the URI parser run again, argument
-names sanitised one by one). This middleware, last in the `middlewares` list we pass to AsyncApp,
-does that work once at startup instead: for each operation it knows its handler (from the same
-resolver Connexion uses), the query parameters and their defaults; per request it parses the query
-string once with our URI parser (already validated, so conversion cannot fail) and awaits the
+Measured (README "Performance", `benchmarks/store_bench.py --app`): after Connexion has routed,
+authenticated and validated a request, its AsyncApp spends about two thirds of the remaining time
+re-decorating the handler on every request (a new decorator object, `inspect.signature`, the URI
+parser run again, argument names sanitised one by one). This middleware, last in the
+`middlewares` list we pass to AsyncApp, does that work once at startup instead: for each operation
+it knows its handler (from the same resolver Connexion uses), the query parameters, their types
+and defaults; per request it parses the query string once (already validated, so the integer
+conversions cannot fail; arrays are never comma-split, as in our URI parser) and awaits the
 handler. Operations it does not know fall through to Connexion's own path unchanged.
 """
 
