@@ -22,7 +22,7 @@ from mockserver.ngrams import NgramIndex
 # A term matching more members than this fraction is faster to test member by member (numpy) than
 # to enumerate match by match (regex): measured on 1,000,000 members, see benchmarks/store_bench.py.
 _DENSE_FRACTION = 1 / 16
-NGRAM_MIN_MEMBERS = 20_000
+NGRAM_MIN_MEMBERS = 2_000
 
 
 def split_terms(search: str | None) -> tuple[str, ...]:
