@@ -139,7 +139,7 @@ class CourseIndex:
         """Member indexes the query selects, in the query's order."""
         rule = query.order_rule
         if not query.statuses:
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int32)
         base = self._with_statuses(query.ordering, rule.nulls_in_middle, query.statuses)
         if query.terms:
             base = self._searched(base, query)
@@ -164,7 +164,9 @@ class CourseIndex:
         key = (ordering, nulls_in_middle)
         found = self._orders.get(key)
         if found is None:
-            found = np.argsort(self._sort_key(ordering, nulls_in_middle), kind="stable")
+            # int32 halves every cached array (a course has far fewer than 2**31 members).
+            order = np.argsort(self._sort_key(ordering, nulls_in_middle), kind="stable")
+            found = order.astype(np.int32)
             self._orders[key] = found
         return found
 
@@ -233,8 +235,8 @@ class CourseIndex:
         found = self._ranks.get(key)
         if found is None:
             order = self._order(ordering, nulls_in_middle)
-            found = np.empty(len(order), dtype=np.int64)
-            found[order] = np.arange(len(order))
+            found = np.empty(len(order), dtype=np.int32)
+            found[order] = np.arange(len(order), dtype=np.int32)
             self._ranks[key] = found
         return found
 
