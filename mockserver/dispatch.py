@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.querystring import query_values
 
 Handler = Callable[..., Awaitable[Response]]
 _CASTS: dict[str, Callable[[str], Any]] = {"integer": int, "number": float}
@@ -38,11 +39,7 @@ class _Operation:
 
     def arguments(self, scope: Scope) -> dict[str, Any]:
         """Keyword arguments for the handler, as Connexion would pass them."""
-        found: dict[str, list[str]] = {}
-        for key, value in parse_qsl(
-            scope["query_string"].decode("latin-1"), keep_blank_values=True
-        ):
-            found.setdefault(key, []).append(value)
+        found = query_values(scope)
         kwargs: dict[str, Any] = {}
         for name, (kind, default) in self.query.items():
             values = found.get(name)
@@ -50,7 +47,7 @@ class _Operation:
                 if default is not None:
                     kwargs[name] = default
             elif kind == "array":
-                kwargs[name] = values  # every array here is exploded and never comma-split
+                kwargs[name] = list(values)  # arrays here are exploded, never comma-split
             else:
                 cast = _CASTS.get(kind)
                 kwargs[name] = cast(values[-1]) if cast else values[-1]

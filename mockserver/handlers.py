@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote_plus
+from urllib.parse import quote
 
 import orjson
 from connexion.context import scope as request_scope
@@ -20,6 +20,7 @@ from mockserver.errors import ApiError, CourseNotFound, Forbidden, NotFound
 from mockserver.faults import Fault
 from mockserver.paging import RequestUrl, next_link, previous_link
 from mockserver.params import is_json_list, parse_statuses
+from mockserver.querystring import query_values
 from mockserver.search import split_terms
 from mockserver.security import AS_CREATOR
 from mockserver.state import AppState
@@ -163,11 +164,8 @@ def _check_access(
 
 def _raw_values(scope: dict, name: str) -> list[str] | None:
     """Every value of a query parameter as sent, or None when absent."""
-    query = scope.get("query_string", b"").decode("latin-1")
-    if name not in unquote_plus(query):
-        return None  # most requests: no need to parse
-    values = [value for key, value in parse_qsl(query, keep_blank_values=True) if key == name]
-    return values or None
+    values = query_values(scope).get(name)
+    return list(values) if values else None
 
 
 def request_url(scope: dict, *, proxy_headers: bool) -> RequestUrl:
