@@ -40,37 +40,56 @@ class StatusesURIParser(OpenAPIURIParser):
         return OpenAPIURIParser._split(value, param_defn, _in)
 
 
-# Compiled validators, keyed by the identity of the operation's parameter dicts (built once at
-# startup and kept for the app's life; the dict itself is stored to keep the id meaningful).
-_COMPILED: dict[int, tuple[dict, Draft4Validator]] = {}
+class _CompiledParameter:
+    """One parameter's compiled schema, and the values already found valid for it.
 
+    Validation is a pure function of (schema, value), and a UI or a load test repeats the same
+    few values; a JSON-list `statuses` costs ~100 us to check (jsonschema builds an error for the
+    enum branch of the anyOf before trying the pattern), a remembered one nothing.
+    """
 
-def _validator_for(param: dict) -> Draft4Validator:
-    """The parameter's compiled schema validator, built on first use."""
-    found = _COMPILED.get(id(param))
-    if found is None or found[0] is not param:
+    MAX_REMEMBERED = 4096
+
+    def __init__(self, param: dict) -> None:
+        self.param = param  # kept so the id used as key stays this dict's
         schema = param.get("schema", param)
-        found = (param, Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER))
-        _COMPILED[id(param)] = found
-    return found[1]
+        self.validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        self.valid: set[object] = set()
 
-
-# Values already found valid, per parameter: validation is a pure function of (schema, value), and
-# a UI or a load test repeats the same few values. A JSON-list `statuses` costs ~100 us to check
-# (jsonschema builds an error for the enum branch of the anyOf before trying the pattern).
-_VALID_VALUES: set[tuple[int, object]] = set()
-_VALID_VALUES_MAX = 4096
-
-
-def _cache_key(param: dict, value: Any) -> tuple[int, object] | None:
-    """A hashable key for (parameter, value), or None for values not worth caching."""
-    if isinstance(value, list):
-        if not all(isinstance(item, str) for item in value):
+    def first_error(self, value: Any) -> ValidationError | None:
+        """The first schema error for `value`, or None when it is valid."""
+        key = _hashable(value)
+        if key is not None and key in self.valid:
             return None
-        return (id(param), ("list", tuple(value)))
+        error = next(iter(self.validator.iter_errors(value)), None)
+        if error is None and key is not None:
+            if len(self.valid) >= self.MAX_REMEMBERED:
+                self.valid.clear()
+            self.valid.add(key)
+        return error
+
+
+def _hashable(value: Any) -> object | None:
+    """A hashable stand-in for a parameter value, or None for values not worth remembering."""
+    if isinstance(value, list):
+        return ("list", tuple(value)) if all(isinstance(v, str) for v in value) else None
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return (id(param), (type(value).__name__, value))
+        return (type(value).__name__, value)
     return None
+
+
+# Keyed by the identity of the operation's parameter dicts, built once at startup and kept for
+# the app's life; each entry holds its dict, so a reused id is detected, not trusted.
+_COMPILED: dict[int, _CompiledParameter] = {}
+
+
+def _compiled(param: dict) -> _CompiledParameter:
+    """The parameter's compiled form, built on first use."""
+    found = _COMPILED.get(id(param))
+    if found is None or found.param is not param:
+        found = _CompiledParameter(param)
+        _COMPILED[id(param)] = found
+    return found
 
 
 class _ParsedRequest:
@@ -111,18 +130,8 @@ class OneLineParameterValidator(ParameterValidator):
             if param.get("required"):
                 return f"{name}: the {parameter_type} parameter is required"
             return None
-        key = _cache_key(param, value)
-        if key is not None and key in _VALID_VALUES:
-            return None
-        validator = _validator_for(param)
-        error = next(iter(validator.iter_errors(value)), None)
-        if error is not None:
-            return describe(name, value, error)
-        if key is not None:
-            if len(_VALID_VALUES) >= _VALID_VALUES_MAX:
-                _VALID_VALUES.clear()
-            _VALID_VALUES.add(key)
-        return None
+        error = _compiled(param).first_error(value)
+        return None if error is None else describe(name, value, error)
 
 
 def describe(name: str, value: Any, error: ValidationError) -> str:
