@@ -321,6 +321,11 @@ class TestDeveloperComforts:
         if code == 401:
             assert response.headers["www-authenticate"] == "Bearer"
 
+    def test_prefer_code_200_serves_the_real_answer(self, users_url, get_page, oracle):
+        """Prefer: code=200 is the computed page, not the spec's example."""
+        body = get_page(users_url, {"limit": 3}, headers={"Prefer": "code=200"})
+        assert [item["id"] for item in body["results"]] == oracle.ids(1)[:3]
+
     def test_prefer_undocumented_code_is_400(self, users_url, get_error):
         """Prefer: code=418 names the documented codes instead."""
         response = get_error(users_url, headers={"Prefer": "code=418"})
