@@ -48,15 +48,21 @@ class SearchIndex:
         cleaned = [text.upper() for text in texts] if upper else list(texts)
         self._upper = upper
         self._size = len(cleaned)
-        lengths = np.fromiter((len(text) + 1 for text in cleaned), np.int64, count=self._size)
+        lengths = np.fromiter(map(len, cleaned), np.int64, count=self._size) + 1
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if self._size else lengths
         self._haystack = "\n".join(cleaned)
-        self._texts = np.array(cleaned, dtype=np.str_) if cleaned else np.array([], dtype="<U1")
         threshold = NGRAM_MIN_MEMBERS if ngram_min_members is None else ngram_min_members
         self._ngrams = (
-            NgramIndex(self._haystack, self._starts, self._texts)
+            NgramIndex(self._haystack, self._starts)
             if self._size and self._size >= threshold
             else None
+        )
+        # The per-member texts as one numpy array serve only the scan of smaller courses (on a
+        # million members it would be ~4 bytes x longest text x members: hundreds of MB).
+        self._texts = (
+            np.array(cleaned, dtype=np.str_)
+            if cleaned and self._ngrams is None
+            else np.array([], dtype="<U1")
         )
 
     def members(self, term: str) -> np.ndarray:

@@ -19,7 +19,7 @@ import gc
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import orjson
@@ -88,11 +88,15 @@ def format_datetime(value: datetime) -> str:
     return text + "Z"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _microseconds(value: datetime) -> int:
     """A datetime as integer microseconds since the epoch (naive values are taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp()) * 1_000_000 + value.microsecond
+    # Exact integer arithmetic, and a third cheaper than timestamp() on a million members.
+    return (value - (_NAIVE_EPOCH if value.tzinfo is None else _EPOCH)) // _MICROSECOND
 
 
 class CourseIndex:
@@ -103,17 +107,16 @@ class CourseIndex:
         members = sorted(course.members, key=lambda member: member.user_id)
         self.course_id = course.id
         self.size = len(members)
-        self._roles = {member.user_id: member.join_status for member in members}
-        self.items = [orjson.Fragment(_item(member, users[member.user_id])) for member in members]
-        self._status = np.array([_STATUS_CODE[m.join_status] for m in members], dtype=np.uint8)
-        self._joined = np.array([_microseconds(m.joined_at) for m in members], dtype=np.int64)
-        self._active_null = np.array([m.last_active_at is None for m in members], dtype=bool)
-        self._active = np.array(
-            [0 if m.last_active_at is None else _microseconds(m.last_active_at) for m in members],
-            dtype=np.int64,
-        )
-        self._usernames = [users[m.user_id].username for m in members]
-        self._real_names = [users[m.user_id].real_name for m in members]
+        columns = _columns(members, users)
+        self._roles = columns.roles
+        self.items = columns.items
+        self._status = np.array(columns.statuses, dtype=np.uint8)
+        self._joined = np.array(columns.joined, dtype=np.int64)
+        self._active_null = np.array(columns.active_null, dtype=bool)
+        self._active = np.array(columns.active, dtype=np.int64)
+        self._usernames = columns.usernames
+        self._real_names = columns.real_names
+        del columns
         self._orders: dict[tuple[str, bool], np.ndarray] = {}
         self._ranks: dict[tuple[str, bool], np.ndarray] = {}
         self._filtered: dict[tuple[str, bool, frozenset[str]], np.ndarray] = {}
@@ -262,6 +265,46 @@ class CourseIndex:
         keys = self._sort_key(ordering, nulls_in_middle)[ordered]
         noise = np.random.default_rng().random(len(ordered))
         return ordered[np.lexsort((noise, keys))]
+
+
+@dataclass(slots=True)
+class _Columns:
+    """Everything the index needs per member, in member order, gathered in one pass."""
+
+    roles: dict[int, str] = field(default_factory=dict)
+    items: list[orjson.Fragment] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    joined: list[int] = field(default_factory=list)
+    active_null: list[bool] = field(default_factory=list)
+    active: list[int] = field(default_factory=list)
+    usernames: list[str] = field(default_factory=list)
+    real_names: list[str] = field(default_factory=list)
+
+
+def _columns(members: list[Membership], users: dict[int, User]) -> _Columns:
+    """One loop over the members (a million iterations: every lookup and call in it counts)."""
+    columns = _Columns()
+    roles, status_codes = columns.roles, _STATUS_CODE
+    add_item, add_status = columns.items.append, columns.statuses.append
+    add_joined, add_null, add_active = (
+        columns.joined.append,
+        columns.active_null.append,
+        columns.active.append,
+    )
+    add_username, add_real_name = columns.usernames.append, columns.real_names.append
+    fragment, microseconds = orjson.Fragment, _microseconds
+    for member in members:
+        user = users[member.user_id]
+        roles[member.user_id] = member.join_status
+        add_item(fragment(_item(member, user)))
+        add_status(status_codes[member.join_status])
+        add_joined(microseconds(member.joined_at))
+        active = member.last_active_at
+        add_null(active is None)
+        add_active(0 if active is None else microseconds(active))
+        add_username(user.username)
+        add_real_name(user.real_name)
+    return columns
 
 
 def _wanted(statuses: frozenset[str]) -> np.ndarray:
