@@ -23,6 +23,8 @@ import re
 import numpy as np
 
 _INT64_LIMIT = 2**63 - 1
+# Windows handled per step while building: bounds the temporaries (~40 MB) whatever the course size.
+_CHUNK = 1 << 22
 
 
 class NgramIndex:
@@ -37,10 +39,8 @@ class NgramIndex:
         self._alphabet, dense = _alphabet(codes)
         del codes
         base = len(self._alphabet) + 1
-        lengths = np.diff(np.append(starts, len(dense)))
-        owners = np.repeat(np.arange(size, dtype=np.int32), lengths)
         self._base = base
-        self._levels = [_Level(dense, owners, n, base, size) for n in (1, 2, 3)]
+        self._levels = [_Level(dense, starts, n, base, size) for n in (1, 2, 3)]
 
     def members(self, term: str) -> np.ndarray:
         """Sorted indexes of the members whose text contains `term` (already case-folded)."""
@@ -87,7 +87,11 @@ class NgramIndex:
 
 def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
     """Number the distinct characters 1..A (0 for whitespace and commas); codes renumbered."""
-    present = np.flatnonzero(np.bincount(codes)) if len(codes) else np.empty(0, np.int64)
+    counts = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=np.int64)
+    for start in range(0, len(codes), _CHUNK):
+        # In chunks: bincount converts its input to int64 first (240 MB on a million members).
+        counts += np.bincount(codes[start : start + _CHUNK], minlength=len(counts))
+    present = np.flatnonzero(counts)
     indexed = [int(code) for code in present if not _left_out(chr(code))]
     alphabet = {chr(code): number for number, code in enumerate(indexed, start=1)}
     alphabet.update({chr(code): 0 for code in present if _left_out(chr(code))})
@@ -95,7 +99,11 @@ def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
     dtype = np.uint16 if len(indexed) < 2**16 else np.uint32
     table = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=dtype)
     table[indexed] = np.arange(1, len(indexed) + 1, dtype=dtype)
-    return alphabet, table[codes]
+    dense = np.empty(len(codes), dtype=dtype)
+    # In chunks: a fancy index converts the whole index array to int64 first (240 MB here).
+    for start in range(0, len(codes), _CHUNK):
+        dense[start : start + _CHUNK] = table[codes[start : start + _CHUNK]]
+    return alphabet, dense
 
 
 def _left_out(char: str) -> bool:
@@ -113,38 +121,35 @@ def _key(codes: list[int], base: int) -> int:
 class _Level:
     """The posting lists of one n: sorted distinct keys, list bounds, and members by key."""
 
-    def __init__(self, dense: np.ndarray, owners: np.ndarray, n: int, base: int, size: int) -> None:
+    def __init__(self, dense: np.ndarray, starts: np.ndarray, n: int, base: int, size: int) -> None:
         windows = len(dense) - n + 1
         if windows <= 0:
             self._set(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32))
             return
-        keys = dense[:windows].astype(np.int64)
-        indexed = keys != 0
-        for offset in range(1, n):
-            following = dense[offset : offset + windows]
-            keys *= base
-            keys += following
-            indexed &= following != 0
-        keys = keys[indexed]
-        members = owners[:windows][indexed]
-        del indexed
-        if base**n * max(size, 1) <= _INT64_LIMIT:
-            # key * size + member in one int64: a plain in-place sort orders keys, then members.
-            keys *= size
-            keys += members
-            del members
-            keys.sort()
-            keys = _distinct(keys)
-            members = (keys % size).astype(np.int32)
-            keys //= size
-        else:
-            # Huge alphabets only: two sort keys (slower, but cannot overflow).
-            order = np.lexsort((members, keys))
-            keys, members = keys[order], members[order]
-            del order
-            fresh = _fresh(keys) | _fresh(members)
-            keys, members = keys[fresh], members[fresh]
-        self._set(keys, members)
+        if base**n * max(size, 1) > _INT64_LIMIT:
+            self._build_huge_alphabet(dense, starts, n, base)
+            return
+        # key * size + member in one int64: a plain in-place sort orders keys, then members.
+        packed = _packed(dense, starts, n, base, size)
+        packed.sort()
+        kept = _compact_distinct(packed)
+        members = np.empty(kept, dtype=np.int32)
+        for start in range(0, kept, _CHUNK):
+            chunk = packed[start : min(start + _CHUNK, kept)]
+            members[start : start + len(chunk)] = chunk % size
+            chunk //= size
+        self._set(packed[:kept], members)
+
+    def _build_huge_alphabet(
+        self, dense: np.ndarray, starts: np.ndarray, n: int, base: int
+    ) -> None:
+        """Keys and members as two sort keys: slower, but `key * size` cannot overflow."""
+        keys, members = _windows(dense, starts, n, base, 0, len(dense) - n + 1)
+        order = np.lexsort((members, keys))
+        keys, members = keys[order], members[order]
+        del order
+        fresh = _fresh(keys) | _fresh(members)
+        self._set(keys[fresh], members[fresh])
 
     def _set(self, keys: np.ndarray, members: np.ndarray) -> None:
         starts = np.flatnonzero(_fresh(keys))
@@ -172,6 +177,69 @@ def _fresh(values: np.ndarray) -> np.ndarray:
     return fresh
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """A sorted array with equal neighbours dropped."""
-    return values[_fresh(values)]
+def _windows(
+    dense: np.ndarray, starts: np.ndarray, n: int, base: int, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and owners of the indexed n-character windows starting in [start, stop)."""
+    keys = dense[start:stop].astype(np.int64)
+    indexed = keys != 0
+    for offset in range(1, n):
+        following = dense[start + offset : stop + offset]
+        keys *= base
+        keys += following
+        indexed &= following != 0
+    return keys[indexed], _owners(starts, len(dense), start, stop)[indexed]
+
+
+def _packed(dense: np.ndarray, starts: np.ndarray, n: int, base: int, size: int) -> np.ndarray:
+    """`key * size + member` of every indexed window, built chunk by chunk into one array."""
+    windows = len(dense) - n + 1
+    spans = [(start, min(start + _CHUNK, windows)) for start in range(0, windows, _CHUNK)]
+    # Counted first, so the result is allocated once, at its exact size (no concatenation).
+    counts = [_indexed_count(dense, n, start, stop) for start, stop in spans]
+    packed = np.empty(sum(counts), dtype=np.int64)
+    at = 0
+    for (start, stop), count in zip(spans, counts, strict=True):
+        keys, members = _windows(dense, starts, n, base, start, stop)
+        keys *= size
+        keys += members
+        packed[at : at + count] = keys
+        at += count
+    return packed
+
+
+def _owners(starts: np.ndarray, total: int, start: int, stop: int) -> np.ndarray:
+    """The member owning each haystack position in [start, stop), as int32.
+
+    Made per chunk from the members' start offsets, rather than kept for the whole haystack
+    (4 bytes per character: 120 MB on a million members).
+    """
+    first = int(np.searchsorted(starts, start, side="right")) - 1
+    last = int(np.searchsorted(starts, stop - 1, side="right"))
+    bounds = np.clip(np.append(starts[first:last], total), start, stop)
+    bounds[-1] = stop
+    return np.repeat(np.arange(first, last, dtype=np.int32), np.diff(bounds))
+
+
+def _indexed_count(dense: np.ndarray, n: int, start: int, stop: int) -> int:
+    """How many of the n-character windows starting in [start, stop) hold no left-out character."""
+    indexed = dense[start:stop] != 0
+    for offset in range(1, n):
+        indexed &= dense[start + offset : stop + offset] != 0
+    return int(np.count_nonzero(indexed))
+
+
+def _compact_distinct(values: np.ndarray) -> int:
+    """Drop equal neighbours of a sorted array in place; returns how many values are kept."""
+    kept = 0
+    previous = None
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        fresh = _fresh(chunk)
+        if previous is not None and len(chunk):
+            fresh[0] = chunk[0] != previous
+        previous = chunk[-1] if len(chunk) else previous
+        distinct = chunk[fresh]  # a copy, so writing it back below never clobbers unread values
+        values[kept : kept + len(distinct)] = distinct
+        kept += len(distinct)
+    return kept

@@ -13,7 +13,7 @@ ones through numpy's vectorised `find` over the per-member texts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class SearchIndex:
     """Finds which members' texts contain a term, for one course and one way of comparing."""
 
     def __init__(
-        self, texts: Sequence[str], *, upper: bool, ngram_min_members: int | None = None
+        self, texts: Iterable[str], *, upper: bool, ngram_min_members: int | None = None
     ) -> None:
         """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does.
 
@@ -52,18 +52,17 @@ class SearchIndex:
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if self._size else lengths
         self._haystack = "\n".join(cleaned)
         threshold = NGRAM_MIN_MEMBERS if ngram_min_members is None else ngram_min_members
-        self._ngrams = (
-            NgramIndex(self._haystack, self._starts)
-            if self._size and self._size >= threshold
-            else None
-        )
-        # The per-member texts as one numpy array serve only the scan of smaller courses (on a
-        # million members it would be ~4 bytes x longest text x members: hundreds of MB).
-        self._texts = (
-            np.array(cleaned, dtype=np.str_)
-            if cleaned and self._ngrams is None
-            else np.array([], dtype="<U1")
-        )
+        self._ngrams: NgramIndex | None = None
+        self._texts = np.array([], dtype="<U1")
+        if self._size and self._size >= threshold:
+            # The per-member strings go before the n-gram build (~90 MB on a million members);
+            # the n-gram index checks its candidates against the haystack instead.
+            del cleaned
+            self._ngrams = NgramIndex(self._haystack, self._starts)
+        elif cleaned:
+            # As one numpy array only for the scan of smaller courses: on a million members it
+            # would be 4 bytes x longest text x members, hundreds of MB.
+            self._texts = np.array(cleaned, dtype=np.str_)
 
     def members(self, term: str) -> np.ndarray:
         """Sorted indexes of the members whose text contains `term`."""

@@ -251,9 +251,10 @@ class CourseIndex:
             if rule.username_only:
                 texts = self._usernames
             else:
-                texts = [
+                # A generator: the index keeps only its upper-cased copy of the texts.
+                texts = (
                     f"{u}\t{r}" for u, r in zip(self._usernames, self._real_names, strict=True)
-                ]
+                )
             index = SearchIndex(texts, upper=not rule.case_sensitive)
             self._search_indexes[key] = index
         return index
