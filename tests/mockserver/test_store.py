@@ -223,6 +223,41 @@ class TestItems:
         )
         assert item["joined_at"] == "2024-01-01T10:00:00.000500Z" == format_datetime(local)
 
+    def test_naive_and_zoned_datetimes_order_by_instant(self):
+        """Naive values count as UTC and zoned ones by their instant, in sort keys and items."""
+        from datetime import timedelta, timezone
+
+        plus_two = timezone(timedelta(hours=2))
+        joined = {
+            1: datetime(2024, 1, 1, 10, 0),  # naive: 10:00Z
+            2: datetime(2024, 1, 1, 11, 0, tzinfo=plus_two),  # 09:00Z
+            3: datetime(2024, 1, 1, 9, 30, tzinfo=UTC),
+        }
+        active = {
+            1: None,
+            2: datetime(2024, 1, 2, 1, 0, tzinfo=plus_two),
+            3: datetime(2024, 1, 1, 23, 30),
+        }
+        users = {i: User(i, f"u{i}", f"U {i}", None) for i in joined}
+        dataset = Dataset(
+            users=users,
+            courses={
+                1: Course(
+                    1, tuple(Membership(i, "joined", joined[i], active[i], 0) for i in joined)
+                )
+            },
+            tokens={},
+            source="x",
+        )
+        course = Store(dataset).course(1)
+        by_joined = course.page(Query(course_id=1, statuses=ALL, ordering="joined_at")).items
+        by_active = course.page(Query(course_id=1, statuses=ALL, ordering="last_active_at")).items
+        assert [orjson.loads(orjson.dumps(item))["id"] for item in by_joined] == [2, 3, 1]
+        assert [orjson.loads(orjson.dumps(item))["id"] for item in by_active] == [2, 3, 1]
+        second = orjson.loads(orjson.dumps(by_joined[0]))
+        assert second["last_active_at"] == "2024-01-01T23:00:00Z"
+        assert orjson.loads(orjson.dumps(by_joined[2]))["joined_at"] == "2024-01-01T10:00:00Z"
+
 
 @pytest.fixture(scope="module")
 def big() -> tuple[Store, Dataset]:
