@@ -3,6 +3,7 @@
     python benchmarks/store_bench.py            # 100, 10,000 and 1,000,000 members
     python benchmarks/store_bench.py --quick    # 100 and 10,000 members, fewer repetitions
     python benchmarks/store_bench.py --app      # CPU per request of the whole ASGI app instead
+    python benchmarks/store_bench.py --load FILE  # load + validate + index one fixtures file
 
 For each size it builds one course (small sizes with `fixtures.generate_dataset`; 1,000,000 with a
 fast vectorised builder, since Faker needs minutes for that many), indexes it with
@@ -13,12 +14,19 @@ before). Prints a Markdown table of median and p99 microseconds per query.
 `--app` instead calls ASGI apps in-process (no network, no server) and prints the CPU time per
 request of: a bare Starlette route returning a fixed body (the ceiling), Connexion's AsyncApp with
 its default middlewares and a handler returning that fixed body, and the mock itself.
+
+`--load FILE` does what the server does at startup, in this process: `fixtures.load_dataset(FILE)`
+(parse and validate) then `Store(dataset)` (index), and prints the wall time of each step and the
+process's peak resident memory (ru_maxrss) after each, with the load average (the machine may be
+shared). Run it on a fresh interpreter: the peak is the whole process's.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import string
 import sys
@@ -215,13 +223,43 @@ async def _cpu_per_request(app: Callable, requests: int) -> float:
     return best
 
 
+def load_costs(path: Path) -> list[tuple[str, float, float]]:
+    """Wall seconds and peak RSS (MB) after loading + validating `path`, then after indexing it."""
+    from fixtures import load_dataset
+
+    steps = []
+    started = time.perf_counter()
+    dataset = load_dataset(path)
+    loaded = time.perf_counter()
+    steps.append(("load + validate", loaded - started, _peak_mb()))
+    Store(dataset)
+    indexed = time.perf_counter()
+    steps.append(("index (Store)", indexed - loaded, _peak_mb()))
+    steps.append(("total", indexed - started, _peak_mb()))
+    return steps
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 and 10,000 members only")
     parser.add_argument("--sizes", help="comma-separated member counts (overrides the default)")
     parser.add_argument("--app", action="store_true", help="CPU per request of the ASGI stacks")
+    parser.add_argument(
+        "--load", type=Path, metavar="FILE", help="time and peak memory of loading + indexing FILE"
+    )
     options = parser.parse_args(argv)
+    if options.load:
+        print("| step | wall s | peak RSS MB |\n| --- | --- | --- |")
+        for name, seconds, peak in load_costs(options.load):
+            print(f"| {name} | {seconds:.1f} | {peak:,.0f} |")
+        print(f"load average: {os.getloadavg()[0]:.1f}")
+        return 0
     if options.app:
         print("| stack | CPU per request |\n| --- | --- |")
         for name, micros in app_costs(500 if options.quick else 2000):
