@@ -40,15 +40,6 @@ _LAST = np.iinfo(np.int64).max
 _SEARCH_CACHE_IDS = 8_000_000
 # Below 1/8 of the status-filtered members, ordering just the matches beats masking them all.
 _FEW_MATCHES = 8
-# Many matches: the page is found by walking the ordered members in chunks this many times the
-# expected stretch holding the page, unless that stretch is over this share of them (then the
-# whole course is masked once and the answer kept, so paging on from there is a slice).
-# Tried from 1/64 of them on: sorting tens of thousands of matches' ranks costs ~1 ms, the
-# walk to a first page there a few microseconds.
-_WALK_MATCHES = 64
-_WALK_SLACK = 2
-_WALK_SHARE = 0.25
-_WALK_FIRST_CHUNK = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,57 +130,10 @@ class CourseIndex:
 
     def page(self, query: Query) -> Page:
         """The count of members the query selects and the items of its [offset, offset+limit)."""
-        if query.terms and query.statuses and not query.order_rule.random_ties:
-            return self._search_page(query)
         ordered = self._select(query)
-        return self._slice(len(ordered), ordered, query)
-
-    def _slice(self, count: int, ordered: np.ndarray, query: Query) -> Page:
-        """The page [offset, offset+limit) of members already in order."""
         chunk = ordered[query.offset : query.offset + query.limit]
         items = self.items
-        return Page(count=count, items=[items[i] for i in chunk.tolist()])
-
-    def _search_page(self, query: Query) -> Page:
-        """A search page without ordering every match, when the matches are many.
-
-        Masking the whole status-filtered order with the matches, or sorting tens of thousands of
-        matches' ranks, costs ~1 ms on a million members (blocking the event loop); the page
-        needs only the count (over the matches' statuses) and the first offset+limit matches in
-        order, found by walking the order in growing chunks against a mask of the matches. When
-        the answer is cached whole, the matches are few or the page is too deep for the walk, the
-        whole answer is made (and kept) as `_select` would.
-        """
-        key = _search_key(query)
-        cached = self._searches.get(key)
-        if isinstance(cached, np.ndarray):
-            self._searches.move_to_end(key)
-            return self._slice_all(cached, query)
-        if cached is None:
-            matching = self._matching(query.terms, query.search_rule)
-            base = self._with_statuses(
-                query.ordering, query.order_rule.nulls_in_middle, query.statuses
-            )
-            if len(matching) * _WALK_MATCHES < len(base):
-                return self._slice_all(self._searched(base, query, matching), query)
-            count = int(np.count_nonzero(_wanted(query.statuses)[self._status[matching]]))
-            cached = _Matches(matching, count)
-            self._remember(key, cached)
-        else:
-            self._searches.move_to_end(key)
-        matching, count = cached.members, cached.count
-        wanted = min(query.offset + query.limit, count)
-        if query.offset >= count:
-            return Page(count=count)
-        base = self._with_statuses(query.ordering, query.order_rule.nulls_in_middle, query.statuses)
-        ordered = _first_members(base, matching, wanted, count, self.size)
-        if ordered is None:
-            return self._slice_all(self._searched(base, query, matching), query)
-        return self._slice(count, ordered, query)
-
-    def _slice_all(self, ordered: np.ndarray, query: Query) -> Page:
-        """The page of a whole answer in order (the count is its length)."""
-        return self._slice(len(ordered), ordered, query)
+        return Page(count=len(ordered), items=[items[i] for i in chunk.tolist()])
 
     def _select(self, query: Query) -> np.ndarray:
         """Member indexes the query selects, in the query's order."""
@@ -244,20 +188,14 @@ class CourseIndex:
                 values[self._active_null] = _LAST
         return -values if ordering.startswith("-") else values
 
-    def _searched(
-        self, base: np.ndarray, query: Query, matching: np.ndarray | None = None
-    ) -> np.ndarray:
-        """`base` narrowed to members matching the search terms, kept in a small LRU.
-
-        `matching`, when given, is the terms' matching members, already looked up.
-        """
-        key = _search_key(query)
+    def _searched(self, base: np.ndarray, query: Query) -> np.ndarray:
+        """`base` narrowed to members matching the search terms, kept in a small LRU."""
+        key = (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
         found = self._searches.get(key)
-        if isinstance(found, np.ndarray):
+        if found is not None:
             self._searches.move_to_end(key)
             return found
-        if matching is None:
-            matching = self._matching(query.terms, query.search_rule)
+        matching = self._matching(query.terms, query.search_rule)
         if len(matching) * _FEW_MATCHES < len(base):
             # Few matches: put just them in order, by their rank in the full ordering.
             nulls_in_middle = query.order_rule.nulls_in_middle
@@ -271,11 +209,8 @@ class CourseIndex:
         self._remember(key, found)
         return found
 
-    def _remember(self, key: tuple, found: np.ndarray | _Matches) -> None:
+    def _remember(self, key: tuple, found: np.ndarray) -> None:
         """Keep a search answer, evicting the least recently used past the size bound."""
-        previous = self._searches.pop(key, None)
-        if previous is not None:
-            self._searches_size -= len(previous)
         self._searches[key] = found
         self._searches_size += len(found)
         while self._searches_size > _SEARCH_CACHE_IDS and len(self._searches) > 1:
@@ -328,51 +263,6 @@ class CourseIndex:
         keys = self._sort_key(ordering, nulls_in_middle)[ordered]
         noise = np.random.default_rng().random(len(ordered))
         return ordered[np.lexsort((noise, keys))]
-
-
-@dataclass(frozen=True, slots=True)
-class _Matches:
-    """A many-match search kept unordered: its sorted matching members and its count."""
-
-    members: np.ndarray
-    count: int
-
-    def __len__(self) -> int:
-        return len(self.members)
-
-
-def _search_key(query: Query) -> tuple:
-    """What a search answer depends on (not the page)."""
-    return (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
-
-
-def _first_members(
-    base: np.ndarray, matching: np.ndarray, wanted: int, count: int, size: int
-) -> np.ndarray | None:
-    """The first `wanted` members of `base` that are in `matching`, in base order.
-
-    `count` of base's members are in matching; `size` is the course size. Walks base in chunks
-    sized from that density, doubling each time, testing them against a mask of the matches (a
-    calloc'd array: only the pages the matches touch are written). None when the walk would be
-    expected to cover over `_WALK_SHARE` of base (a deep page: masking all of it once is cheaper).
-    """
-    expected = wanted * len(base) / count
-    if expected > _WALK_SHARE * len(base):
-        return None
-    mask = np.zeros(size, dtype=bool)
-    mask[matching] = True
-    found: list[np.ndarray] = []
-    total = 0
-    start = 0
-    step = max(_WALK_FIRST_CHUNK, int(_WALK_SLACK * expected))
-    while total < wanted and start < len(base):
-        chunk = base[start : start + step]
-        hits = chunk[mask[chunk]]
-        found.append(hits)
-        total += len(hits)
-        start += step
-        step *= 2
-    return np.concatenate(found)[:wanted]
 
 
 @dataclass(slots=True)

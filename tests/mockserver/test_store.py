@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import numpy as np
 import orjson
 import pytest
 
@@ -331,43 +330,3 @@ def _expected(dataset: Dataset, statuses, terms, ordering: str) -> list[int]:
     missing = [m for m in rows if getattr(m, field) is None]
     ordered = missing + present if descending else present + missing
     return [m.user_id for m in ordered]
-
-
-class TestManyMatchPages:
-    """Pages of searches matching many members (the chunked walk) equal the brute-force answer."""
-
-    @pytest.mark.parametrize("ordering", ["-joined_at", "last_active_at", "-last_active_at"])
-    @pytest.mark.parametrize("terms", [("a",), ("u",), ("ann",), ("u", "x")])
-    @pytest.mark.parametrize(
-        "statuses", [ALL, frozenset({"manager", "joined"}), frozenset({"requested"})]
-    )
-    def test_pages_at_several_offsets(self, big, ordering, terms, statuses):
-        """Count and items agree at the first page, middle pages, the last page and past it."""
-        store, dataset = big
-        expected = _expected(dataset, statuses, terms, ordering)
-        course = store.course(1)
-        for offset, limit in [(0, 20), (7, 3), (100, 100), (len(expected) - 5, 20), (10**6, 20)]:
-            offset = max(offset, 0)
-            page = course.page(
-                Query(
-                    course_id=1,
-                    statuses=statuses,
-                    terms=terms,
-                    ordering=ordering,
-                    offset=offset,
-                    limit=limit,
-                )
-            )
-            got = [orjson.loads(orjson.dumps(item))["id"] for item in page.items]
-            assert page.count == len(expected)
-            assert got == expected[offset : offset + limit]
-
-    def test_walk_is_taken_for_a_first_page(self, big):
-        """A first page of a many-match search is answered without ordering every match."""
-        store, _ = big
-        course = store.course(1)
-        query = Query(course_id=1, statuses=ALL, terms=("u",), ordering="joined_at")
-        course.page(query)
-        kept = course._searches[(query.terms, query.search_rule, "joined_at", OrderRule(), ALL)]
-        assert not isinstance(kept, np.ndarray)
-        assert kept.count == course.size
