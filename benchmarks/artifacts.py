@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ class Artifacts:
             raise ToolError("npm not found: install Node.js 18+ (with npm) to benchmark Prism")
         prefix.mkdir(parents=True, exist_ok=True)
         command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
-        code, _, output = run_command([*command, PRISM_PACKAGE], self.repo, timeout_s=600)
+        command += ["--fetch-retries", "1"]  # a registry that refuses us should fail in seconds
+        code, _, output = run_command(
+            [*command, PRISM_PACKAGE], self.repo, timeout_s=240, env=_npm_environment()
+        )
         if code != 0:
             raise ToolError(f"npm install {PRISM_PACKAGE} failed ({code}): {_last_line(output)}")
 
@@ -88,6 +92,18 @@ class Artifacts:
         for source in sorted((self.repo / "fixtures").glob("*.py")):
             digest.update(source.read_bytes())
         return digest.hexdigest()[:12]
+
+
+def _npm_environment() -> dict[str, str]:
+    """The caller's environment, with Node trusting the system's certificate store too.
+
+    Behind a TLS-inspecting proxy the proxy's root is in the system store (where pip and curl
+    find it), not in Node's bundled list; without it npm retries for minutes, then fails.
+    """
+    options = os.environ.get("NODE_OPTIONS", "")
+    if "--use-openssl-ca" not in options:
+        options = f"{options} --use-openssl-ca".strip()
+    return {**os.environ, "NODE_OPTIONS": options}
 
 
 def _prism_version(prefix: Path) -> str | None:
