@@ -80,16 +80,20 @@ class MockServer:
 
 
 def launch_mock(
-    *args: str, env: dict[str, str] | None = None, log_dir: Path, wait: bool = True
+    *args: str,
+    env: dict[str, str] | None = None,
+    log_dir: Path,
+    wait: bool = True,
+    cwd: Path = REPO,
 ) -> MockServer:
-    """Start `python -m mockserver --port <free> *args` and (by default) wait until it answers."""
+    """Start `python -m mockserver --port <free> *args` in `cwd`; by default wait for it."""
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix=f"mock-{port}-", suffix=".log", dir=log_dir)[1])
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "mockserver", "--port", str(port), *args],
-            cwd=REPO,
+            cwd=cwd,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -121,8 +125,10 @@ def start_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
     log_dir = tmp_path_factory.mktemp("mock-logs")
     started: list[MockServer] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, wait: bool = True) -> MockServer:
-        server = launch_mock(*args, env=env, log_dir=log_dir, wait=wait)
+    def start(
+        *args: str, env: dict[str, str] | None = None, wait: bool = True, cwd: Path = REPO
+    ) -> MockServer:
+        server = launch_mock(*args, env=env, log_dir=log_dir, wait=wait, cwd=cwd)
         started.append(server)
         return server
 
