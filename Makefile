@@ -22,7 +22,8 @@ UV := $(VENV)/bin/uv pip install --quiet --system-certs --python $(VENV)/bin/pyt
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	( $(PIP) install 'uv>=0.13' && $(UV) --upgrade-package pip pip -e '.[test]' ) \
-	|| ( $(PIP) install --upgrade pip && $(PIP) install -e '.[test]' )
+	|| ( echo "make: uv could not install the project; installing it with pip instead" >&2 \
+	     && $(PIP) install --upgrade pip && $(PIP) install -e '.[test]' )
 	touch $(STAMP)
 
 run: $(STAMP)  ## Serve the mock on the bundled fixtures.
