@@ -9,7 +9,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 ARGS ?=
 
-.PHONY: run test lint conformance bench clean
+.PHONY: help run test lint conformance bench clean
+.DEFAULT_GOAL := help
 
 # pip alone spends ~20 s resolving and unpacking these ~65 packages (most of it one index request
 # at a time), which puts the first `make run` near 30 s; uv, installed into the venv through pip,
@@ -26,13 +27,16 @@ $(STAMP): pyproject.toml
 	     && $(PIP) install --upgrade pip && $(PIP) install -e '.[test]' )
 	touch $(STAMP)
 
+help:  ## This list. PORT, HOST: where `make run` listens; ARGS: passed on by run, test, conformance, bench.
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 20
+
 run: $(STAMP)  ## Serve the mock on the bundled fixtures.
 	$(VENV)/bin/python -m mockserver --host $(HOST) --port $(PORT) $(ARGS)
 
 test: $(STAMP)  ## Run every test, including the ones that start servers.
 	$(VENV)/bin/python -m pytest $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff check and ruff format --check, with the rules in pyproject.toml.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -42,5 +46,5 @@ conformance: $(STAMP)  ## Run the conformance suite against a freshly started mo
 bench: $(STAMP)  ## The side-by-side benchmarks (long; not part of `make test`).
 	$(VENV)/bin/python -m benchmarks $(ARGS)
 
-clean:
+clean:  ## Remove .venv and the tool caches.
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
