@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -111,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mockserver.state import AppState
 
     try:
+        ensure_port_free(settings)
         configure_logging(settings.log_level)
         state = AppState.load(settings)
     except MockServerError as error:
@@ -127,6 +129,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         serve(settings, state)
     return 0
+
+
+def ensure_port_free(settings: Settings) -> None:
+    """Fail at once when the address cannot be bound, not after loading a big dataset.
+
+    uvicorn would only find out once the data is loaded and indexed (seconds, on a large course),
+    and then log it among its startup lines.
+    """
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a connection of an earlier run in TIME_WAIT does not block the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as error:
+            address = f"{settings.host}:{settings.port}"
+            reason = f"cannot be listened on: {error.strerror or error}"
+            raise SettingsError("--host/--port", address, reason) from None
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from fixtures import DEFAULT_FIXTURES, load_dataset
+from tests.conftest import free_port
 
 AUTH = {"Authorization": "Bearer creator-token"}
 FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.example.com"}
@@ -61,9 +63,25 @@ class TestBadInput:
         """A broken fixture file exits 1 with one line naming the file."""
         path = tmp_path / "broken.yaml"
         path.write_text(content)
-        result = run_cli("--fixtures", str(path))
+        result = run_cli("--fixtures", str(path), "--port", str(free_port()))
         assert result.returncode == 1
         assert len(result.stderr.strip().splitlines()) == 1 and "broken.yaml" in result.stderr
+
+    def test_busy_port_is_one_line_before_loading(self, tmp_path):
+        """A port something else listens on: exit 2 naming it, without loading the fixtures."""
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            # A broken file: had it been loaded, the error would have been about the fixtures.
+            broken = tmp_path / "broken.yaml"
+            broken.write_text("courses: [\n")
+            result = run_cli("--port", str(port), "--fixtures", str(broken))
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            f"mockserver: --host/--port: '127.0.0.1:{port}' cannot be listened on: "
+            "Address already in use"
+        ]
 
     def test_help_does_not_mention_faults(self):
         """Fault injection is test-only: --help does not show it."""
