@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.selfcheck import ACCEPTANCE_ARGS
 from tests.conftest import REPO, MockServer
 
 PACKAGES = ("openapi", "mockserver", "conformance", "fixtures")
@@ -125,18 +126,5 @@ def test_the_installed_mock_serves_and_passes_the_installed_conformance_suite(
     )
     assert page.status_code == 200
     assert len(page.json()["results"]) == 5
-    suite = run_installed(
-        "-m",
-        "conformance",
-        "--base-url",
-        server.base_url,
-        "--token",
-        "manager-token",
-        "--course-id",
-        "1",
-        "--forbidden-token",
-        "member-token",
-        "--missing-course-id",
-        "999999",
-    )
+    suite = run_installed("-m", "conformance", "--base-url", server.base_url, *ACCEPTANCE_ARGS)
     assert suite.returncode == 0, suite.stdout[-2000:] + suite.stderr[-2000:]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from benchmarks.artifacts import Artifacts
 from benchmarks.errors import ToolError
 from openapi import load_spec
 from openapi.locations import REPO_ROOT
+from tests.conftest import free_port
 
 AUTH = {"Authorization": "Bearer any-token"}
 
@@ -37,12 +37,6 @@ def _prism() -> Path:
         pytest.skip(f"Stoplight Prism not available: {error}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def prism_url(run_cli, tmp_path_factory) -> Iterator[str]:
     """Base URL of ``prism mock`` serving the bundle on a free 127.0.0.1 port."""
@@ -50,7 +44,7 @@ def prism_url(run_cli, tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("prism")
     bundle = folder / "course_users.json"
     assert run_cli("bundle", "--out", bundle).code == 0
-    port = _free_port()
+    port = free_port()
     log = (folder / "prism.log").open("wb")
     process = subprocess.Popen(
         [str(executable), "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)],
