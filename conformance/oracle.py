@@ -45,17 +45,21 @@ class Oracle:
         # Hypothesis' pretty-printer lists a dataclass's fields unless told otherwise.
         printer.text(repr(self))
 
-    def select(self, statuses: Iterable[str], search: str | None = None) -> list[dict[str, Any]]:
-        """The members a filter must return, in no particular order."""
-        return [dict(m) for m in rules.select(self.members.values(), statuses, search)]
+    def selection(self, statuses: Iterable[str], search: str | None = None) -> rules.Selection:
+        """The members a filter must return (`sure`) and those it may return (`maybe`)."""
+        return rules.select(self.members.values(), statuses, search)
 
     def ids(self, statuses: Iterable[str], search: str | None = None) -> set[int]:
-        """The ids of the members a filter must return."""
-        return {m["id"] for m in self.select(statuses, search)}
+        """The ids of the members a filter must return, where every correct server agrees.
+
+        For a search whose matches depend on the database (see `selection`), this is the set
+        every correct server lists; the checks that search use `selection` and judge both ends.
+        """
+        return set(self.selection(statuses, search).sure)
 
     def size(self, statuses: Iterable[str], search: str | None = None) -> int:
-        """How many members a filter must return (what `count` must say)."""
-        return len(self.select(statuses, search))
+        """How many members a filter must return (what `count` must say), as `ids`."""
+        return len(self.ids(statuses, search))
 
     def texts(self) -> list[str]:
         """Every username and real name, the raw material for generated search terms."""

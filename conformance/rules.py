@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from openapi import search_rule
 
 JOIN_STATUSES: tuple[str, ...] = ("creator", "manager", "joined", "invited", "requested")
 DEFAULT_STATUSES: tuple[str, ...] = ("manager", "joined")
@@ -20,28 +23,55 @@ MAX_LIMIT = 100
 Member = Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The members a filter selects: those every correct server lists, and those some may.
+
+    `maybe` holds members whose match depends on how the database upper-cases (PostgreSQL's
+    libc and ICU providers differ on ß, ﬁ and the like): a correct server may list them or not.
+    """
+
+    sure: frozenset[int]
+    maybe: frozenset[int] = frozenset()
+
+    @property
+    def most(self) -> frozenset[int]:
+        """Every member a correct server may list."""
+        return self.sure | self.maybe
+
+    @property
+    def exact(self) -> bool:
+        """True when every correct server lists the same members."""
+        return not self.maybe
+
+
 def search_terms(value: str | None) -> list[str]:
-    """Split a search value into terms on whitespace and commas (DRF SearchFilter style)."""
-    if not value:
-        return []
-    return value.replace(",", " ").split()
+    """The search terms of a `search` value (decision search-rule: DRF's search_smart_split)."""
+    return list(search_rule.split_terms(value))
 
 
-def matches_search(member: Member, value: str | None) -> bool:
-    """Whether every term is a case-insensitive substring of the username or the real name."""
-    username = str(member.get("username") or "").upper()
-    real_name = str(member.get("real_name") or "").upper()
-    return all(
-        term.upper() in username or term.upper() in real_name for term in search_terms(value)
-    )
+def search_match(member: Member, value: str | None) -> search_rule.Match:
+    """Whether a member matches `search` on every correct server, on none, or depending on it."""
+    fields = (str(member.get("username") or ""), str(member.get("real_name") or ""))
+    return search_rule.match(fields, search_rule.split_terms(value))
 
 
 def select(
     members: Iterable[Member], statuses: Iterable[str], search: str | None = None
-) -> list[Member]:
-    """The members whose join_status is among `statuses` and who match `search`."""
+) -> Selection:
+    """The ids of the members whose join_status is among `statuses` and who match `search`."""
     wanted = set(statuses)
-    return [m for m in members if m.get("join_status") in wanted and matches_search(m, search)]
+    sure: set[int] = set()
+    maybe: set[int] = set()
+    for member in members:
+        if member.get("join_status") not in wanted:
+            continue
+        verdict = search_match(member, search)
+        if verdict is search_rule.Match.YES:
+            sure.add(member["id"])
+        elif verdict is search_rule.Match.EITHER:
+            maybe.add(member["id"])
+    return Selection(frozenset(sure), frozenset(maybe))
 
 
 def parse_datetime(value: str) -> datetime:

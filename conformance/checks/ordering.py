@@ -99,6 +99,41 @@ def verdict_walk(
     return None
 
 
+def verdict_ties_by_id(items: Sequence[dict[str, Any]], ordering: str) -> tuple[int, str] | None:
+    """None when members with equal keys (both null too) are listed by id ascending.
+
+    Keys are equal as date-times (`...Z` and `...+00:00` are the same instant).
+    """
+    field, _ = rules.ordering_key(ordering)
+    values = [_tie_key(member, field) for member in items]
+    for index in range(1, len(items)):
+        before, member = items[index - 1], items[index]
+        tied = values[index] is not None and values[index - 1] == values[index]
+        if tied and _id(member) < _id(before):
+            shown = before.get(field) if before.get(field) is not None else "null"
+            return index, (
+                f"member {before.get('id')} listed before member {member.get('id')}, both with "
+                f"{field}={shown}"
+            )
+    return None
+
+
+def _tie_key(member: dict[str, Any], field: str) -> tuple[str, datetime | None] | None:
+    """What members tie on: their parsed key, or null; None for a key that is neither."""
+    raw = member.get(field)
+    if raw is None:
+        return ("null", None)
+    try:
+        return ("time", rules.parse_datetime(raw))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _id(member: dict[str, Any]) -> int:
+    value = member.get("id")
+    return value if isinstance(value, int) else 0
+
+
 def monotonic(ctx: Context) -> CheckResult:
     """Every ordering lists members with their key never going backwards (nulls aside)."""
     name = "ordering.monotonic"
@@ -117,6 +152,30 @@ def monotonic(ctx: Context) -> CheckResult:
     explicit = [
         Query(statuses=rules.JOIN_STATUSES, form="json", ordering=o) for o in rules.ORDERINGS
     ]
+    return property_check(ctx, name, strategy, body, explicit)
+
+
+def ties_by_id_ascending(ctx: Context) -> CheckResult:
+    """Members tied on the ordering key are listed by user id ascending, on every page."""
+    name = "ordering.ties_by_id_ascending"
+
+    def body(query: Query) -> None:
+        pages, _ = fetch_all(ctx, query, max_pages=3)
+        for page in pages:
+            found = verdict_ties_by_id(page.results, query.effective_ordering)
+            if found is not None:
+                raise Mismatch(
+                    f"members tied on {rules.ordering_key(query.effective_ordering)[0]} listed by "
+                    "id ascending",
+                    found[1],
+                    page.exchange,
+                )
+
+    strategy = strategies.filtered_query(ctx.oracle, min_statuses=1, ordering=True)
+    explicit = [
+        Query(statuses=rules.JOIN_STATUSES, form="json", ordering=o) for o in rules.ORDERINGS
+    ]
+    explicit.append(Query(statuses=rules.JOIN_STATUSES, form="json"))
     return property_check(ctx, name, strategy, body, explicit)
 
 
@@ -244,6 +303,7 @@ def _page_of(pages: Sequence[Page], index: int) -> Any:
 
 CHECKS = (
     Check("ordering.monotonic", monotonic),
+    Check("ordering.ties_by_id_ascending", ties_by_id_ascending),
     Check("ordering.nulls_contiguous", nulls_contiguous),
     Check("ordering.default_is_-joined_at", default_is_joined_at_desc),
     Check("ordering.ties_stable_across_pages", ties_stable_across_pages),

@@ -76,6 +76,12 @@ def fetch_all(ctx: Context, query: Query, max_pages: int = 10) -> tuple[list[Pag
     return pages, ids
 
 
+# Why a check set a case aside (CheckResult.set_aside): the oracle's Selection was not exact.
+CASE_MAPPING = (
+    "cases with members whose search match depends on the database's upper-casing "
+    "(PostgreSQL libc vs ICU: ß, ﬁ, ...): those members were not judged"
+)
+
 MAX_WALK_PAGES = 8  # pages one walk may take: the request budget of walking checks
 MAX_LIMIT = 100
 
@@ -110,11 +116,11 @@ def id_diff(expected: set[int], got: list[int]) -> str:
     extra = sorted(got_set - expected)
     dupes = sorted({i for i in got if got.count(i) > 1})
     if missing:
-        parts.append(f"missing ids {_short(missing)}")
+        parts.append(f"missing ids {short_ids(missing)}")
     if extra:
-        parts.append(f"unexpected ids {_short(extra)}")
+        parts.append(f"unexpected ids {short_ids(extra)}")
     if dupes:
-        parts.append(f"repeated ids {_short(dupes)}")
+        parts.append(f"repeated ids {short_ids(dupes)}")
     return "; ".join(parts)
 
 
@@ -128,7 +134,8 @@ def link(value: str | None) -> str:
     return "null" if value is None else value
 
 
-def _short(ids: list[int], limit: int = 8) -> str:
+def short_ids(ids: list[int], limit: int = 8) -> str:
+    """`[1, 2, 3]`, or the first `limit` ids and how many there are in all."""
     shown = ", ".join(str(i) for i in ids[:limit])
     more = f", ... ({len(ids)} in all)" if len(ids) > limit else ""
     return f"[{shown}{more}]"

@@ -14,10 +14,13 @@ from conformance import rules
 from conformance.oracle import Oracle
 from conformance.query import Query
 
-# Characters for free-text terms: no control characters, no exotic case mappings (İ, ß) whose
-# upper-casing differs between Python and databases; `%` and `_` must be taken literally.
-_TEXT_ALPHABET = string.ascii_letters + string.digits + " ,.-'%_éÉñ"
-_SEPARATORS = (" ", ",", ", ", "  ", " ,")
+# Characters for free-text terms: `%`, `_` and `\\` must be taken literally, quotes make phrases,
+# ß and ﬁ upper-case differently on PostgreSQL's libc and ICU providers (the oracle judges only
+# what both agree on); dotted and dotless i and final sigma trip naive case folding. No control
+# characters: NUL is a 400.
+_TEXT_ALPHABET = string.ascii_letters + string.digits + " ,.-'\"%_\\éÉñßﬁİıς"
+_SEPARATORS = (" ", ",", ", ", "  ", " ,", "\t")
+_QUOTES = ('"', "'")
 
 
 def statuses(min_size: int = 0) -> st.SearchStrategy[tuple[str, ...]]:
@@ -64,6 +67,10 @@ def search(draw: st.DrawFn, oracle: Oracle) -> str:
     out = terms[0]
     for piece in terms[1:]:
         out += draw(st.sampled_from(_SEPARATORS)) + piece
+    if draw(st.integers(0, 3)) == 0:
+        # A quoted phrase: its separators stay inside one term.
+        quote = draw(st.sampled_from(_QUOTES))
+        out = quote + out + quote
     return out
 
 

@@ -6,9 +6,15 @@ import math
 
 import pytest
 
+from conformance import rules
 from conformance.checks.auth import verdict_error_body
-from conformance.checks.filtering import verdict_first_page
-from conformance.checks.ordering import verdict_monotonic, verdict_nulls_contiguous, verdict_walk
+from conformance.checks.filtering import verdict_listing
+from conformance.checks.ordering import (
+    verdict_monotonic,
+    verdict_nulls_contiguous,
+    verdict_ties_by_id,
+    verdict_walk,
+)
 from conformance.checks.pages import MAX_WALK_PAGES, Page, walk_window
 from conformance.checks.paging import verdict_next_null
 from conformance.client import Exchange
@@ -115,22 +121,57 @@ class TestNextNull:
         assert verdict_next_null([page(3, [3])], 2) is None
 
 
-class TestFirstPage:
+def selection(sure, maybe=()):
+    return rules.Selection(frozenset(sure), frozenset(maybe))
+
+
+class TestListing:
     def test_partial_first_page_of_a_big_set_passes(self):
         """When the set is bigger than a page, a subset is fine."""
-        assert verdict_first_page(set(range(150)), list(range(100)), 100) is None
+        assert verdict_listing(selection(range(150)), [list(range(100))], 100) is None
 
     def test_unexpected_member_fails(self):
         """A member outside the filter is reported."""
-        assert "unexpected ids [999]" in verdict_first_page({1, 2}, [1, 999], 100)
+        assert "unexpected ids [999]" in verdict_listing(selection({1, 2}), [[1, 999]], 100)
+
+    def test_unexpected_member_on_a_later_page_fails(self):
+        """A member outside the filter is caught on any page, not only the first."""
+        pages = [list(range(100)), [100, 101, 999]]
+        assert "unexpected ids [999]" in verdict_listing(selection(range(150)), pages, 100)
 
     def test_missing_member_of_a_small_set_fails(self):
         """When everything fits on the page, a missing member is reported."""
-        assert "missing ids [2]" in verdict_first_page({1, 2}, [1], 100)
+        assert "missing ids [2]" in verdict_listing(selection({1, 2}), [[1]], 100)
 
     def test_repeated_member_fails(self):
         """The same member twice on a page is reported."""
-        assert "repeated ids [1]" in verdict_first_page({1, 2}, [1, 1, 2], 100)
+        assert "repeated ids [1]" in verdict_listing(selection({1, 2}), [[1, 1, 2]], 100)
+
+    def test_maybe_members_may_be_listed_or_not(self):
+        """A member whose match depends on the database passes either way."""
+        assert verdict_listing(selection({1}, {2}), [[1]], 100) is None
+        assert verdict_listing(selection({1}, {2}), [[1, 2]], 100) is None
+        assert "missing ids [1]" in verdict_listing(selection({1}, {2}), [[2]], 100)
+
+
+class TestTiesById:
+    def test_ties_in_id_order_pass(self):
+        """Equal keys listed by ascending id pass, nulls included."""
+        items = [member(3, "2023-01-01T00:00:00Z"), member(5, "2023-01-01T00:00:00+00:00")]
+        items += [member(1, "2024-01-01T00:00:00Z"), member(2, "2024-01-01T00:00:00Z")]
+        assert verdict_ties_by_id(items, "joined_at") is None
+        assert verdict_ties_by_id([member(4), member(9)], "last_active_at") is None
+
+    def test_ties_in_descending_id_order_fail(self):
+        """Equal keys with the larger id first are reported, at the second member."""
+        items = [member(1, "2022-01-01T00:00:00Z"), member(7), member(6)]
+        found = verdict_ties_by_id(items, "-joined_at")
+        assert found is not None and found[0] == 2 and "member 7 listed before member 6" in found[1]
+
+    def test_different_keys_are_not_ties(self):
+        """Members with different keys may come in any id order."""
+        items = [member(9, "2023-01-01T00:00:00Z"), member(1, "2023-01-02T00:00:00Z")]
+        assert verdict_ties_by_id(items, "joined_at") is None
 
 
 def error(content_type, text, body):
