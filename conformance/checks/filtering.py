@@ -184,10 +184,30 @@ def comma_form_400(ctx: Context) -> CheckResult:
     return property_check(ctx, name, strategy, body, explicit, max_examples=5)
 
 
+def search_nul_400(ctx: Context) -> CheckResult:
+    """A `search` value holding a NUL character is refused with 400 (decision search-rule)."""
+    name = "filtering.search_nul_400"
+
+    def body(value: str) -> None:
+        exchange = ctx.list_members([("search", value)])
+        if exchange.status != 400:
+            raise Mismatch(
+                f"HTTP 400 for search={value!r} (a NUL character)", exchange.summary(), exchange
+            )
+
+    strategy = st.builds(
+        lambda before, after: f"{before}\x00{after}",
+        st.one_of(st.just(""), strategies.free_text()),
+        st.one_of(st.just(""), strategies.free_text()),
+    )
+    return property_check(ctx, name, strategy, body, ["a\x00b"], max_examples=5)
+
+
 CHECKS = (
     Check("filtering.statuses_match_oracle", statuses_match_oracle),
     Check("filtering.statuses_forms_agree", statuses_forms_agree),
     Check("filtering.default_statuses", default_statuses),
     Check("filtering.search_matches_rule", search_matches_rule),
     Check("filtering.comma_form_400", comma_form_400, needs_oracle=False),
+    Check("filtering.search_nul_400", search_nul_400, needs_oracle=False),
 )
