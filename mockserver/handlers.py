@@ -19,9 +19,8 @@ from fixtures.model import JOIN_STATUSES
 from mockserver.errors import ApiError, CourseNotFound, Forbidden, NotFound
 from mockserver.faults import Fault
 from mockserver.paging import RequestUrl, next_link, previous_link
-from mockserver.params import is_json_list, parse_statuses
+from mockserver.params import is_json_list, parse_search, parse_statuses
 from mockserver.querystring import query_values
-from mockserver.search import split_terms
 from mockserver.security import AS_CREATOR
 from mockserver.state import AppState
 from mockserver.store import (
@@ -130,7 +129,7 @@ def build_query(
     return Query(
         course_id=course_id,
         statuses=parse_statuses(statuses),
-        terms=split_terms(search),
+        terms=parse_search(search),
         ordering=ordering,
         offset=offset + 1 if fault.on("offset-off-by-one") else offset,
         limit=_IGNORED_LIMIT if fault.on("limit-ignored") else limit,

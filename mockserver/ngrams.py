@@ -1,11 +1,17 @@
 """An n-gram index over members' texts, so a search on a big course does not scan it.
 
 For n = 1, 2 and 3, every n-character window of every member's text is keyed, and the members
-containing it are kept as one sorted posting list. Windows holding whitespace or a comma are left
-out: a search term never contains either (terms are split on them), so they would only take
-space (a term that does hold one is answered by scanning the texts). A term of one to three
+containing it are kept as one sorted posting list. Windows holding whitespace, a comma or NUL (the
+field and member separator, `mockserver.search`) are left out: most terms hold neither, and
+indexing them would add postings for every space of every real name. A term of one to three
 characters is then exactly one posting list; a longer term is the intersection of its trigrams'
 lists (rarest first), checked against the texts only for the candidates that remain.
+
+A term that does hold whitespace or a comma (a quoted phrase such as `"maria rossi"`) is cut into
+its runs of indexed characters; the members holding every run are the candidates, checked against
+the texts field by field. A term with no indexed character at all (`" "`, `","`), or runs so common
+that checking the candidates would cost more, is found by one scan of the haystack: linear in the
+course's text, never more.
 
 Built vectorised, one level at a time, with no Python object per posting: the haystack becomes one
 array of small character codes (each distinct indexed character numbered 1..A, 0 for the left-out
@@ -27,13 +33,15 @@ import numpy as np
 _INT64_LIMIT = 2**63 - 1
 # Windows handled per step while building: bounds the temporaries (~40 MB) whatever the course size.
 _CHUNK = 1 << 22
+# A phrase whose rarest run is held by more than this fraction of the members is scanned for.
+_PHRASE_SCAN_FRACTION = 1 / 16
 
 
 class NgramIndex:
     """Posting lists of members for every 1-, 2- and 3-gram of their texts."""
 
     def __init__(self, haystack: str, starts: np.ndarray) -> None:
-        """Index `haystack` (member texts joined by newlines, member i beginning at starts[i])."""
+        """Index `haystack` (member texts joined by NUL, member i beginning at starts[i])."""
         self._haystack = haystack
         self._starts = starts
         size = len(starts)
@@ -44,17 +52,25 @@ class NgramIndex:
         self._base = base
         self._levels = [_Level(dense, starts, n, base, size) for n in (1, 2, 3)]
 
+    def empty(self) -> np.ndarray:
+        """An empty list of members, of the posting lists' type."""
+        return self._levels[0].empty()
+
     def members(self, term: str) -> np.ndarray:
         """Sorted indexes of the members whose text contains `term` (already case-folded)."""
         codes = [self._alphabet.get(char) for char in term]
-        if 0 in codes:  # whitespace or a comma: never in the index, so look at the texts
-            return self._scan(term)
         if None in codes:  # a character no member has
-            return self._levels[0].empty()
-        if len(codes) <= 3:
+            return self.empty()
+        runs = _indexed_runs(codes)
+        if len(runs) == 1 and len(runs[0]) == len(codes) <= 3:
             return self._levels[len(codes) - 1].posting(_key(codes, self._base))
-        trigrams = {_key(codes[i : i + 3], self._base) for i in range(len(codes) - 2)}
-        lists = sorted((self._levels[2].posting(key) for key in trigrams), key=len)
+        if not runs:
+            return self._scan(term)
+        lists = sorted((posting for run in runs for posting in self._postings(run)), key=len)
+        # A phrase (whitespace or commas inside): when even its rarest run is common, one scan
+        # is cheaper than checking that many candidates one slice at a time.
+        if 0 in codes and len(lists[0]) > len(self._starts) * _PHRASE_SCAN_FRACTION:
+            return self._scan(term)
         candidates = lists[0]
         for other in lists[1:]:
             if not len(candidates):
@@ -63,6 +79,13 @@ class NgramIndex:
         if not len(candidates):
             return candidates
         return candidates[self._contain(candidates, term)]
+
+    def _postings(self, run: list[int]) -> list[np.ndarray]:
+        """The posting lists every member holding `run` is in: its own, or its trigrams'."""
+        if len(run) <= 3:
+            return [self._levels[len(run) - 1].posting(_key(run, self._base))]
+        trigrams = {_key(run[i : i + 3], self._base) for i in range(len(run) - 2)}
+        return [self._levels[2].posting(key) for key in trigrams]
 
     def _contain(self, candidates: np.ndarray, term: str) -> np.ndarray:
         """For each candidate, whether its text really contains `term` (trigrams can be apart)."""
@@ -85,14 +108,17 @@ class NgramIndex:
 
     def _scan(self, term: str) -> np.ndarray:
         """Members containing `term`, by one scan of the haystack (terms the index cannot key)."""
-        pattern = re.compile(re.escape(term) + r"[^\n]*")
-        found = [match.start() for match in pattern.finditer(self._haystack)]
-        positions = np.array(found, dtype=np.int64)
-        return (np.searchsorted(self._starts, positions, side="right") - 1).astype(np.int32)
+        # `[^\0]*` swallows the rest of the field, so a member yields two matches at most.
+        pattern = re.compile(re.escape(term) + "[^\0]*")
+        positions = np.fromiter(
+            (match.start() for match in pattern.finditer(self._haystack)), dtype=np.int64
+        )
+        owners = np.searchsorted(self._starts, positions, side="right") - 1
+        return np.unique(owners).astype(np.int32)
 
 
 def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
-    """Number the distinct characters 1..A (0 for whitespace and commas); codes renumbered."""
+    """Number the distinct indexed characters 1..A (0 for the left-out ones); codes renumbered."""
     counts = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=np.int64)
     for start in range(0, len(codes), _CHUNK):
         # In chunks: bincount converts its input to int64 first (240 MB on a million members).
@@ -113,8 +139,19 @@ def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
 
 
 def _left_out(char: str) -> bool:
-    """Characters no search term contains (DRF splits terms on whitespace and commas)."""
-    return char.isspace() or char == ","
+    """Characters windows are not keyed on: the separator, and what most terms are cut on."""
+    return char.isspace() or char in ",\0"
+
+
+def _indexed_runs(codes: list[int]) -> list[list[int]]:
+    """The maximal runs of indexed characters (non-zero codes) of a term, in order."""
+    runs: list[list[int]] = [[]]
+    for code in codes:
+        if code:
+            runs[-1].append(code)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
 
 
 def _key(codes: list[int], base: int) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fixtures.model import JOIN_STATUSES
 from mockserver.errors import BadParameter
 from mockserver.store import DEFAULT_STATUSES
+from openapi.search_rule import NUL, split_terms
 
 _ALL_STATUSES = frozenset(JOIN_STATUSES)
 _CHOICES = ", ".join(JOIN_STATUSES)
@@ -28,6 +29,19 @@ def parse_statuses(values: Sequence[str] | None) -> frozenset[str]:
     for value in values:
         selected.update(_statuses_in(value))
     return frozenset(selected)
+
+
+def parse_search(value: str | None) -> tuple[str, ...]:
+    """The terms of a `search` value (`openapi.search_rule`); BadParameter if it holds NUL.
+
+    DRF's CharField refuses null characters (PostgreSQL text cannot hold them), and the mock's
+    search index relies on terms never holding one (`mockserver.search`).
+    """
+    if value and NUL in value:
+        raise BadParameter(
+            "search", value, "contains a null character (U+0000), which PostgreSQL text cannot hold"
+        )
+    return split_terms(value)
 
 
 def is_json_list(value: str) -> bool:

@@ -1,11 +1,13 @@
 """Substring search over one course's members, the way Django's `icontains` does it on PostgreSQL.
 
 A member matches a term when the term is a substring of its username or of its real name after both
-are upper-cased (PostgreSQL's `UPPER(x) LIKE UPPER('%term%')`); there is no accent folding.
+are upper-cased (`openapi.search_rule`); there is no accent folding.
 
-Each index keeps one text per member, `USERNAME\\tREAL NAME`, joined by newlines into one big
-haystack. A term never contains whitespace (terms are split on it), so a match can never straddle
-the two fields or two members, and searching the joined text is the same as searching each field.
+Each index keeps one text per member, its fields joined by NUL, and the texts joined by NUL into
+one big haystack. Terms may hold whitespace, commas, tabs and newlines (quoted phrases), so no
+printable separator is safe; NUL is: a `search` holding it is refused (`mockserver.params`) and
+PostgreSQL text cannot hold it, so a term found in the haystack never straddles two fields or two
+members, and searching the joined text is the same as searching each field.
 Matching runs at C speed: rare terms through one regular-expression scan of the haystack, common
 ones through numpy's vectorised `find` over the per-member texts.
 """
@@ -13,11 +15,12 @@ ones through numpy's vectorised `find` over the per-member texts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from mockserver.ngrams import NgramIndex
+from openapi.search_rule import NUL, full_upper
 
 # A term matching more members than this fraction is faster to test member by member (numpy) than
 # to enumerate match by match (regex): measured on 1,000,000 members, see benchmarks/store_bench.py.
@@ -25,32 +28,34 @@ _DENSE_FRACTION = 1 / 16
 NGRAM_MIN_MEMBERS = 2_000
 
 
-def split_terms(search: str | None) -> tuple[str, ...]:
-    """Split a search value into terms as DRF's SearchFilter does (whitespace and commas)."""
-    if not search:
-        return ()
-    return tuple(search.replace(",", " ").split())
-
-
 class SearchIndex:
-    """Finds which members' texts contain a term, for one course and one way of comparing."""
+    """Finds which members' fields contain a term, for one course and one way of comparing."""
 
     def __init__(
-        self, texts: Iterable[str], *, upper: bool, ngram_min_members: int | None = None
+        self,
+        members: Iterable[Sequence[str]],
+        *,
+        upper: bool,
+        ngram_min_members: int | None = None,
     ) -> None:
-        """Index `texts` (one per member, in member order); `upper` folds case as UPPER() does.
+        """Index each member's searchable fields (in member order); `upper` folds case as UPPER().
 
         Courses of at least `ngram_min_members` also get an n-gram index (`mockserver.ngrams`);
         smaller ones are scanned, which takes well under a millisecond there.
         """
-        # No cleaning needed: a newline inside a field only splits a member's text in two for the
-        # regex, and match positions are mapped to members by their start offsets anyway.
-        cleaned = [text.upper() for text in texts] if upper else list(texts)
+        joined = (NUL.join(fields) for fields in members)
+        # Upper-casing maps character by character and keeps NUL, so folding the joined text is
+        # folding each field.
+        cleaned = [full_upper(text) for text in joined] if upper else list(joined)
         self._upper = upper
         self._size = len(cleaned)
         lengths = np.fromiter(map(len, cleaned), np.int64, count=self._size) + 1
         self._starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if self._size else lengths
-        self._haystack = "\n".join(cleaned)
+        # A term longer than every member's text matches nobody: this bounds the work per term
+        # by the longest text (two fields of at most 255 characters each in a valid fixture,
+        # up to three times that once upper-cased), however long the search value is.
+        self._longest = int(lengths.max()) - 1 if self._size else 0
+        self._haystack = NUL.join(cleaned)
         threshold = NGRAM_MIN_MEMBERS if ngram_min_members is None else ngram_min_members
         self._ngrams: NgramIndex | None = None
         self._texts = np.array([], dtype="<U1")
@@ -65,16 +70,19 @@ class SearchIndex:
             self._texts = np.array(cleaned, dtype=np.str_)
 
     def members(self, term: str) -> np.ndarray:
-        """Sorted indexes of the members whose text contains `term`."""
+        """Sorted indexes of the members whose fields contain `term`."""
         if self._ngrams is not None:
-            return self._ngrams.members(term.upper() if self._upper else term)
+            needle = self._needle(term)
+            if len(needle) > self._longest:
+                return self._ngrams.empty()
+            return self._ngrams.members(needle)
         return np.flatnonzero(self.matches(term))
 
     def matches(self, term: str) -> np.ndarray:
-        """Return a boolean mask over members: True where the member's text contains `term`."""
-        needle = term.upper() if self._upper else term
+        """Return a boolean mask over members: True where a field of the member contains `term`."""
+        needle = self._needle(term)
         mask = np.zeros(self._size, dtype=bool)
-        if self._size == 0:
+        if self._size == 0 or len(needle) > self._longest:
             return mask
         if self._ngrams is not None:
             mask[self._ngrams.members(needle)] = True
@@ -86,13 +94,19 @@ class SearchIndex:
         mask[members] = True
         return mask
 
+    def _needle(self, term: str) -> str:
+        if NUL in term:
+            # The separator: `mockserver.params` refuses such a search before it gets here.
+            raise ValueError("a search term cannot hold NUL")
+        return full_upper(term) if self._upper else term
+
     def _scan(self, needle: str, *, limit: int) -> np.ndarray | None:
-        """Match starts of `needle` (one per member at most), or None past `limit` matches."""
-        # `[^\n]*` swallows the rest of the member's text, so each member yields one match at most.
-        pattern = re.compile(re.escape(needle) + r"[^\n]*")
+        """Match starts of `needle` (one per field at most), or None past `limit` matches."""
+        # `[^\0]*` swallows the rest of the field, so each field yields one match at most.
+        pattern = re.compile(re.escape(needle) + "[^\0]*")
         found: list[int] = []
         for match in pattern.finditer(self._haystack):
             found.append(match.start())
-            if len(found) > limit:
+            if len(found) > 2 * limit:
                 return None
         return np.array(found, dtype=np.int64)

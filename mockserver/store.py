@@ -246,13 +246,10 @@ class CourseIndex:
         index = self._search_indexes.get(key)
         if index is None:
             if rule.username_only:
-                texts = self._usernames
+                fields = zip(self._usernames)
             else:
-                # A generator: the index keeps only its upper-cased copy of the texts.
-                texts = (
-                    f"{u}\t{r}" for u, r in zip(self._usernames, self._real_names, strict=True)
-                )
-            index = SearchIndex(texts, upper=not rule.case_sensitive)
+                fields = zip(self._usernames, self._real_names, strict=True)
+            index = SearchIndex(fields, upper=not rule.case_sensitive)
             self._search_indexes[key] = index
         return index
 

@@ -1,14 +1,19 @@
 """Fixtures for the mock's HTTP tests: a client, a schema check for 200 bodies, and an oracle.
 
 The oracle recomputes the expected member list from the fixture file with plain `sorted()` and
-`in`, independently of the store's indexes, so the tests compare two implementations.
+`in`, independently of the store's indexes, so the tests compare two implementations. It splits
+search values with the contract's one rule (`openapi.search_rule.split_terms`).
+
+`write_fixture` writes a small fixture file from plain member rows, validated as the mock loads it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +21,7 @@ from openapi_schema_validator import OAS30Validator
 
 from fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
 from openapi import load_spec
+from openapi.search_rule import split_terms
 
 PATH = "/course/{id}/users/"
 Params = Sequence[tuple[str, str | int]] | dict[str, str | int] | None
@@ -115,7 +121,7 @@ class Oracle:
         ordering: str = "-joined_at",
     ) -> list[int]:
         """Member ids the contract says the query returns, in order."""
-        terms = search.replace(",", " ").split()
+        terms = split_terms(search)
         rows = [
             r
             for r in self.rows(course_id)
@@ -154,3 +160,52 @@ def walk(get_page: Callable[..., dict]) -> Callable[..., list[int]]:
         return found
 
     return ids
+
+
+@dataclass(frozen=True)
+class Person:
+    """One member of a hand-written fixture: a user and their status in the course."""
+
+    id: int
+    username: str
+    real_name: str
+    join_status: str = "joined"
+
+
+_FIXTURE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def write_fixture(
+    path: Path, courses: Mapping[int, Sequence[Person]], tokens: Mapping[str, int]
+) -> Path:
+    """Write `courses` as a JSON fixture file at `path` and validate it as the mock will load it.
+
+    Members join one second apart in the order given and were never active; a user in several
+    courses must be the same Person in each. Raises FixtureError for an invalid dataset.
+    """
+    users = {person.id: person for members in courses.values() for person in members}
+    document = {
+        "users": [
+            {"id": p.id, "username": p.username, "real_name": p.real_name, "avatar": None}
+            for p in users.values()
+        ],
+        "courses": [
+            {"id": course_id, "members": [_membership(p, at) for at, p in enumerate(members)]}
+            for course_id, members in courses.items()
+        ],
+        "tokens": dict(tokens),
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    load_dataset(path)
+    return path
+
+
+def _membership(person: Person, second: int) -> dict:
+    joined = _FIXTURE_EPOCH + timedelta(seconds=second)
+    return {
+        "user": person.id,
+        "join_status": person.join_status,
+        "joined_at": joined.isoformat().replace("+00:00", "Z"),
+        "last_active_at": None,
+        "user_completion_rate": 0,
+    }

@@ -7,8 +7,7 @@ import pytest
 from mockserver.errors import BadParameter
 from mockserver.faults import Fault
 from mockserver.paging import RequestUrl, next_link, previous_link
-from mockserver.params import parse_statuses
-from mockserver.search import split_terms
+from mockserver.params import parse_search, parse_statuses
 
 URL = RequestUrl("http", "mock:8000", "/api/v2/course/1/users/", "search=a+b&statuses=joined")
 BASE = "http://mock:8000/api/v2/course/1/users/"
@@ -85,13 +84,31 @@ class TestParseStatuses:
         assert raised.value.detail.startswith("statuses:")
 
 
-class TestSplitTerms:
-    """Search terms split like DRF's SearchFilter."""
+class TestParseSearch:
+    """Search terms split like DRF 3.15+'s SearchFilter (`openapi.search_rule`)."""
 
     @pytest.mark.parametrize(
         ("search", "terms"),
-        [(None, ()), ("", ()), ("  ", ()), ("a b", ("a", "b")), ("a,b ,, c", ("a", "b", "c"))],
+        [
+            (None, ()),
+            ("", ()),
+            ("  ", ()),
+            ("a b", ("a", "b")),
+            ("a,b ,, c", ("a", "b", "c")),
+            ('"maria rossi" x', ("maria rossi", "x")),
+            ('"rossi, maria"', ("rossi, maria",)),
+            ("'", ()),
+            ('x"a b"y', ('x"a b"y',)),
+        ],
     )
     def test_split(self, search, terms):
-        """Whitespace and commas separate terms; blanks give none."""
-        assert split_terms(search) == terms
+        """Whitespace and commas separate terms, quoted phrases stay whole; blanks give none."""
+        assert parse_search(search) == terms
+
+    @pytest.mark.parametrize("search", ["\x00", "a\x00b", '"a\x00"'])
+    def test_null_character_is_a_bad_parameter(self, search):
+        """A NUL anywhere in the value is a BadParameter naming search, in one line."""
+        with pytest.raises(BadParameter) as raised:
+            parse_search(search)
+        assert raised.value.detail.startswith("search:")
+        assert "\n" not in raised.value.detail and "\x00" not in raised.value.detail
