@@ -110,11 +110,10 @@ class NgramIndex:
         """Members containing `term`, by one scan of the haystack (terms the index cannot key)."""
         # `[^\0]*` swallows the rest of the field, so a member yields two matches at most.
         pattern = re.compile(re.escape(term) + "[^\0]*")
-        positions = np.fromiter(
-            (match.start() for match in pattern.finditer(self._haystack)), dtype=np.int64
-        )
-        owners = np.searchsorted(self._starts, positions, side="right") - 1
-        return np.unique(owners).astype(np.int32)
+        positions = [match.start() for match in pattern.finditer(self._haystack)]
+        owners = np.searchsorted(self._starts, np.array(positions, dtype=np.int64), side="right")
+        # Matches come in haystack order, so a member's two are neighbours.
+        return (owners[_fresh(owners)] - 1).astype(np.int32)
 
 
 def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
