@@ -2,21 +2,61 @@
 
 Every call returns an `Exchange` (request and answer together) so any check can turn the request
 that exposed a bug into a ready-to-paste curl command.
+
+The server is not trusted. The token goes only to the origin of the base URL: a link elsewhere is
+never followed. Each answer must arrive whole within the timeout (in total, not per read) and
+within `MAX_BODY_BYTES` once decompressed; JSON nested past what the parser allows is "not JSON",
+never a crash; and the run as a whole stops at its deadline (`RunDeadlineExceeded`).
 """
 
 from __future__ import annotations
 
-import json
 import shlex
+import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import orjson
+
+from conformance.errors import CannotRun
 
 API_BASE_PATH = "/api/v2"
 USE_SETTINGS_TOKEN: Any = object()  # sentinel: send the run's own token
+# A listing page of 100 members is ~30 KB; anything near this is not an answer worth reading.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class RunDeadlineExceeded(CannotRun):
+    """The run reached its overall deadline before it could finish."""
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit, so equal origins compare equal."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # an unparsable port matches no origin
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port or default
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\x1b`), safe for terminals and log lines."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if unicodedata.category(char) in ("Zs",):
+        return char
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def api_root(base_url: str, base_path: str = API_BASE_PATH) -> str:
@@ -58,22 +98,36 @@ class Exchange:
         return " ".join(shlex.quote(part) for part in parts)
 
     def summary(self, limit: int = 300) -> str:
-        """What came back, in one line: status and the start of the body."""
+        """What came back, in one line: status and the start of the body, control chars escaped."""
         if self.status is None:
-            return f"no answer ({self.error})"
-        text = " ".join(self.text.split())
+            return f"no answer ({printable(self.error or '')})"
+        text = " ".join(self.text[: limit * 4].split())
         if len(text) > limit:
             text = text[:limit] + "..."
-        return f"HTTP {self.status} {text}".rstrip()
+        answer = f"HTTP {self.status} {printable(text)}".rstrip()
+        return f"{answer} ({printable(self.error)})" if self.error else answer
 
 
 class ApiClient:
     """Talks to one server's course users endpoint with a default bearer token."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = 10.0,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        deadline: float | None = None,
+    ) -> None:
+        """`timeout` bounds each whole answer; `deadline` (time.monotonic()) bounds the run."""
         self.root = api_root(base_url)
         self.token = token
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self.deadline = deadline
         self.requests = 0  # how many requests this client sent (reported as the run's cost)
+        self._origin = origin(self.root)
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def __enter__(self) -> ApiClient:
@@ -89,6 +143,10 @@ class ApiClient:
     def members_url(self, course_id: str) -> str:
         """The absolute URL of a course's member listing (no query string)."""
         return f"{self.root}/course/{course_id}/users/"
+
+    def same_origin(self, url: str) -> bool:
+        """Whether `url` is on the base URL's origin (scheme, host and port)."""
+        return origin(url) == self._origin
 
     def list_members(
         self,
@@ -107,6 +165,7 @@ class ApiClient:
         """GET an absolute URL (e.g. a `next` link) and record the exchange.
 
         `token=None` sends no Authorization header; `authorization` sends that header verbatim.
+        A URL on another origin is not requested at all: the exchange says why.
         """
         headers = {"Accept": "application/json"}
         if authorization is not None:
@@ -115,24 +174,63 @@ class ApiClient:
             headers["Authorization"] = (
                 f"Bearer {self.token if token is USE_SETTINGS_TOKEN else token}"
             )
+        if not self.same_origin(url):
+            return Exchange(
+                "GET",
+                url,
+                {},
+                None,
+                error=f"not followed: {url} is not on {_show_origin(self._origin)}, "
+                "the only origin the token is sent to",
+            )
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise RunDeadlineExceeded(
+                f"the run reached its deadline after {self.requests} requests"
+            )
         self.requests += 1
         try:
-            response = self._http.get(url, headers=headers)
+            return self._send(url, headers)
         except httpx.HTTPError as exc:
             return Exchange("GET", url, headers, None, error=f"{type(exc).__name__}: {exc}")
-        return Exchange(
-            "GET",
-            str(response.request.url),
-            headers,
-            response.status_code,
-            {name.lower(): value for name, value in response.headers.items()},
-            response.text,
-            _parse_json(response.text),
-        )
+
+    def _send(self, url: str, headers: dict[str, str]) -> Exchange:
+        started = time.monotonic()
+        with self._http.stream("GET", url, headers=headers) as response:
+            answer = {name.lower(): value for name, value in response.headers.items()}
+            data = bytearray()
+            problem = None
+            # Decompressed bytes, counted as they come: a slow drip or a bomb stops here.
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > self.max_body_bytes:
+                    problem = f"body longer than {self.max_body_bytes} bytes, not read further"
+                    break
+                if time.monotonic() - started > self.timeout:
+                    problem = f"body not complete within {self.timeout:g} s, not read further"
+                    break
+            text = _decode(bytes(data[: self.max_body_bytes]), response.charset_encoding)
+            body = None if problem else _parse_json(bytes(data))
+            return Exchange(
+                "GET", str(response.request.url), headers, response.status_code, answer, text,
+                body, error=problem,
+            )  # fmt: skip
 
 
-def _parse_json(text: str) -> Any:
+def _show_origin(value: tuple[str, str, int | None]) -> str:
+    scheme, host, port = value
+    return f"{scheme}://{host}:{port}"
+
+
+def _decode(data: bytes, charset: str | None) -> str:
     try:
-        return json.loads(text)
+        return data.decode(charset or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace")
+
+
+def _parse_json(data: bytes) -> Any:
+    # orjson refuses nesting past 1024 levels with a ValueError, where json would recurse.
+    try:
+        return orjson.loads(data)
     except ValueError:
         return None

@@ -18,6 +18,8 @@ from conformance import rules
 from conformance.client import ApiClient, Exchange
 
 PAGE_LIMIT = 100
+# Pages one status's walk may take (100,000 members at 100 a page): a bound on a runaway `count`.
+MAX_WALK_PAGES = 1000
 
 
 class OracleUnavailable(Exception):
@@ -123,8 +125,8 @@ def _walk_next(
     collected: list[dict[str, Any]] = []
     seen: set[int] = set()
     visited_links: set[str] = set()
-    max_pages = max(10, 3 * math.ceil(max(count, 1) / max(len(page.body["results"]), 1)))
-    for _ in range(max_pages):
+    wanted = max(10, 3 * math.ceil(max(count, 1) / max(len(page.body["results"]), 1)))
+    for _ in range(min(wanted, MAX_WALK_PAGES)):
         for member in page.body["results"]:
             if member["id"] in seen:
                 oracle.anomalies.append((page, f"member {member['id']} listed twice in a walk"))
@@ -132,7 +134,11 @@ def _walk_next(
             seen.add(member["id"])
             collected.append(member)
         link = page.body.get("next")
-        if not link or link in visited_links:
+        if not isinstance(link, str) or not link or link in visited_links:
+            break
+        if not client.same_origin(link):
+            # The token goes to the base URL's origin only; the offsets below finish the listing.
+            oracle.anomalies.append((page, f"`next` link {link} leaves the server's origin"))
             break
         visited_links.add(link)
         page = _read_page(client.get(link), oracle)

@@ -269,6 +269,29 @@ def _describe(query: Query, page: Page) -> str:
     return f"{len(values)} members, {field} {shown}{', ...' if len(values) > 3 else ''}"
 
 
+def links_same_origin(ctx: Context) -> CheckResult:
+    """`next` and `previous` stay on the server's origin; a link elsewhere is never followed."""
+    name = "paging.links_same_origin"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int, int]) -> None:
+        query, limit_pick, offset_pick = args
+        size = oracle.size(query.effective_statuses, query.search)
+        limit, offset = walk_window(size, limit_pick, offset_pick)
+        page = fetch(ctx, query.with_page(limit, offset))
+        for which, url in (("next", page.next), ("previous", page.previous)):
+            if url is not None and not ctx.client.same_origin(url):
+                raise Mismatch(
+                    f"a `{which}` link on the origin of the request ({ctx.client.root})",
+                    f"{which}={url} (not followed: the token is sent to the base URL only)",
+                    page.exchange,
+                )
+
+    explicit = [(JOINED, 0, 41), (MANAGERS, 0, 1)]
+    return property_check(ctx, name, _walk_args(), body, explicit, max_examples=10)
+
+
 def next_null_exactly_at_end(ctx: Context) -> CheckResult:
     """`next` is null on the page that reaches `count`, and on no page before it."""
     name = "paging.next_null_exactly_at_end"
@@ -320,6 +343,7 @@ CHECKS = (
     Check("paging.limit_capped_100", limit_capped_100),
     Check("paging.walk_visits_each_once", walk_visits_each_once),
     Check("paging.previous_leads_back", previous_leads_back),
+    Check("paging.links_same_origin", links_same_origin),
     Check("paging.next_null_exactly_at_end", next_null_exactly_at_end),
     Check("paging.offset_past_end_empty", offset_past_end_empty),
 )
