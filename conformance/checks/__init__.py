@@ -1,10 +1,11 @@
-"""The registry of checks, in report order, and selection by name pattern."""
+"""The registry of checks, in report order, and selection by name pattern and profile."""
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from conformance.checks import auth, filtering, oracle_check, ordering, paging
+from conformance import catalogue
+from conformance.checks import auth, defaults, filtering, oracle_check, ordering, paging
 from conformance.checks.base import Check, CheckResult, Context, Failure, Mismatch, Status
 from conformance.checks.schema import check_names as schema_check_names
 from conformance.errors import SettingsError
@@ -14,6 +15,7 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     *filtering.CHECKS,
     *ordering.CHECKS,
     *paging.CHECKS,
+    *defaults.CHECKS,
     *auth.CHECKS,
 )
 
@@ -23,22 +25,27 @@ def all_check_names() -> list[str]:
     return schema_check_names() + [check.name for check in SEMANTIC_CHECKS]
 
 
-def select(patterns: tuple[str, ...]) -> list[str]:
-    """The check names matching any pattern (`paging.*`, `auth`, a full name); all when empty.
+def select(patterns: tuple[str, ...], profile: str = catalogue.CONTRACT) -> list[str]:
+    """The check names matching any pattern (`paging.*`, `auth`, a full name) and in `profile`.
 
-    A bare group name (`paging`) means every check in it. A pattern matching nothing is a
-    SettingsError, so a typo in CI cannot silently turn the suite off.
+    No pattern means every check. A bare group name (`paging`) means every check in it. A
+    pattern matching nothing, or a selection the profile empties, is a SettingsError, so a typo
+    in CI cannot silently turn the suite off.
     """
     names = all_check_names()
-    if not patterns:
-        return names
-    chosen: set[str] = set()
-    for pattern in patterns:
-        matched = {n for n in names if fnmatchcase(n, pattern) or n.split(".")[0] == pattern}
-        if not matched:
-            raise SettingsError("--check", f"{pattern!r} matches no check")
-        chosen |= matched
-    return [name for name in names if name in chosen]
+    chosen: set[str] = set(names)
+    if patterns:
+        chosen = set()
+        for pattern in patterns:
+            matched = {n for n in names if fnmatchcase(n, pattern) or n.split(".")[0] == pattern}
+            if not matched:
+                raise SettingsError("--check", f"{pattern!r} matches no check")
+            chosen |= matched
+    in_profile = {name for name in chosen if catalogue.in_profile(name, profile)}
+    if not in_profile:
+        selected = " ".join(patterns)
+        raise SettingsError("--profile", f"no check selected by --check {selected} is in {profile}")
+    return [name for name in names if name in in_profile]
 
 
 __all__ = [

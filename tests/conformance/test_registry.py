@@ -15,7 +15,7 @@ class TestNames:
         assert len(names) == len(set(names))
         assert names[0].startswith("schema.")
         groups = {name.split(".")[0] for name in names}
-        assert groups == {"schema", "oracle", "filtering", "ordering", "paging", "auth"}
+        assert groups == {"schema", "oracle", "filtering", "ordering", "paging", "defaults", "auth"}
 
 
 class TestSelect:
