@@ -183,20 +183,36 @@ class ApiClient:
                 error=f"not followed: {url} is not on {_show_origin(self._origin)}, "
                 "the only origin the token is sent to",
             )
+        try:
+            raw = self.fetch(url, headers)
+        except httpx.HTTPError as exc:
+            return Exchange("GET", url, headers, None, error=f"{type(exc).__name__}: {exc}")
+        answer = {name.lower(): value for name, value in raw.headers}
+        text = _decode(raw.content, raw.charset)
+        body = None if raw.problem else _parse_json(raw.content)
+        return Exchange(
+            "GET", raw.url, headers, raw.status, answer, text, body, error=raw.problem
+        )  # fmt: skip
+
+    def fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        params: Sequence[tuple[str, str]] | dict[str, Any] | None = None,
+    ) -> RawAnswer:
+        """GET `url` on the base URL's origin, bounded in total time and decompressed bytes.
+
+        Raises httpx.HTTPError when no answer came, RunDeadlineExceeded past the run's deadline.
+        """
+        if not self.same_origin(url):
+            raise httpx.InvalidURL(f"{url} is not on {_show_origin(self._origin)}")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RunDeadlineExceeded(
                 f"the run reached its deadline after {self.requests} requests"
             )
         self.requests += 1
-        try:
-            return self._send(url, headers)
-        except httpx.HTTPError as exc:
-            return Exchange("GET", url, headers, None, error=f"{type(exc).__name__}: {exc}")
-
-    def _send(self, url: str, headers: dict[str, str]) -> Exchange:
         started = time.monotonic()
-        with self._http.stream("GET", url, headers=headers) as response:
-            answer = {name.lower(): value for name, value in response.headers.items()}
+        with self._http.stream("GET", url, headers=headers, params=params) as response:
             data = bytearray()
             problem = None
             # Decompressed bytes, counted as they come: a slow drip or a bomb stops here.
@@ -208,12 +224,34 @@ class ApiClient:
                 if time.monotonic() - started > self.timeout:
                     problem = f"body not complete within {self.timeout:g} s, not read further"
                     break
-            text = _decode(bytes(data[: self.max_body_bytes]), response.charset_encoding)
-            body = None if problem else _parse_json(bytes(data))
-            return Exchange(
-                "GET", str(response.request.url), headers, response.status_code, answer, text,
-                body, error=problem,
-            )  # fmt: skip
+            return RawAnswer(
+                url=str(response.request.url),
+                request=response.request,
+                status=response.status_code,
+                reason=response.reason_phrase,
+                http_version=response.http_version,
+                headers=list(response.headers.items()),
+                charset=response.charset_encoding,
+                content=bytes(data[: self.max_body_bytes]),
+                seconds=time.monotonic() - started,
+                problem=problem,
+            )
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer as it came (up to the byte cap), for layers that judge it themselves."""
+
+    url: str
+    request: httpx.Request
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    charset: str | None
+    content: bytes
+    seconds: float
+    problem: str | None  # why the body was not read whole (too long, too slow)
 
 
 def _show_origin(value: tuple[str, str, int | None]) -> str:
