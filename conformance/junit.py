@@ -1,4 +1,8 @@
-"""JUnit XML for CI systems: one testcase per check, failures with their reproduction."""
+"""JUnit XML for CI systems: one testcase per check, failures with their basis and reproduction.
+
+A failed testcase carries `<properties>` (description, basis); a check that set cases aside
+carries a `set_aside` property, so CI shows what was not judged.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.checks.base import Status
-from conformance.report import Report, render_failure
+from conformance import catalogue
+from conformance.checks.base import CheckResult, Status
+from conformance.report import Report, basis_text, render_failure
 
 # Characters XML 1.0 cannot carry at all, even escaped (generated data may contain them).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -36,6 +41,8 @@ def to_xml(report: Report) -> ET.ElementTree:
         ("base_url", report.base_url),
         ("course_id", report.course_id),
         ("seed", str(report.seed)),
+        ("profile", report.profile),
+        ("set_aside", str(report.set_aside)),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     for result in report.results:
@@ -46,6 +53,7 @@ def to_xml(report: Report) -> ET.ElementTree:
             name=result.name,
             time=f"{result.seconds:.3f}",
         )
+        _properties(case, result)
         if result.status is Status.SKIP:
             ET.SubElement(case, "skipped", message=xml_safe(result.reason))
         elif result.status is Status.FAIL:
@@ -57,6 +65,21 @@ def to_xml(report: Report) -> ET.ElementTree:
         ET.SubElement(case, "system-out").text = f"{result.cases} cases"
     ET.indent(suites)
     return ET.ElementTree(suites)
+
+
+def _properties(case: ET.Element, result: CheckResult) -> None:
+    values: list[tuple[str, str]] = []
+    if result.status is Status.FAIL:
+        entry = catalogue.entry(result.name)
+        values.append(("description", entry.description if entry else ""))
+        values.append(("basis", basis_text(result.name)))
+    if result.set_aside:
+        notes = "; ".join(f"{count} x {reason}" for reason, count in result.set_aside)
+        values.append(("set_aside", notes))
+    if values:
+        properties = ET.SubElement(case, "properties")
+        for name, value in values:
+            ET.SubElement(properties, "property", name=name, value=xml_safe(value))
 
 
 def write(report: Report, path: Path) -> None:

@@ -1,9 +1,10 @@
-"""The report: one line per check, then each failure with its curl reproduction."""
+"""The report: one line per check, then each failure with its basis and curl reproduction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
 
 
@@ -17,6 +18,7 @@ class Report:
     seed: int | None
     seconds: float
     requests: int = 0
+    profile: str = catalogue.CONTRACT
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -44,11 +46,29 @@ class Report:
         """Names of the checks that failed, in report order."""
         return [r.name for r in self.failures]
 
+    def counts(self) -> dict[Status, int]:
+        """How many checks ended in each verdict."""
+        counts = dict.fromkeys(Status, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    @property
+    def set_aside(self) -> int:
+        """Cases set aside by all checks together (not judged: correct servers may differ)."""
+        return sum(count for result in self.results for _, count in result.set_aside)
+
     def render(self) -> str:
         """The whole report as text."""
-        lines = [f"Conformance of {self.base_url} (course {self.course_id}), seed {self.seed}", ""]
+        profile = "" if self.profile == catalogue.CONTRACT else f", profile {self.profile}"
+        lines = [
+            f"Conformance of {self.base_url} (course {self.course_id}), seed {self.seed}{profile}",
+            "",
+        ]
         width = max((len(r.name) for r in self.results), default=0)
-        lines += [_line(result, width) for result in self.results]
+        for result in self.results:
+            lines.append(_line(result, width))
+            lines += [f"      {note}" for note in set_aside_notes(result)]
         for result in self.failures:
             lines += ["", *render_failure(result)]
         if "oracle.listing_consistent" in self.failed_names() and len(self.failures) > 1:
@@ -63,13 +83,11 @@ class Report:
 
     def summary(self) -> str:
         """One closing line: totals, time, and how to repeat the run."""
-        counts = {status: 0 for status in Status}
-        for result in self.results:
-            counts[result.status] += 1
+        counts = self.counts()
         return (
             f"{len(self.results)} checks: {counts[Status.PASS]} passed, "
-            f"{counts[Status.FAIL]} failed, "
-            f"{counts[Status.SKIP]} skipped; {self.requests} requests in {self.seconds:.1f}s "
+            f"{counts[Status.FAIL]} failed, {counts[Status.SKIP]} skipped; "
+            f"{_cases(self.set_aside)} set aside; {self.requests} requests in {self.seconds:.1f}s "
             f"(repeat this run with --seed {self.seed})"
         )
 
@@ -77,16 +95,36 @@ class Report:
 def _line(result: CheckResult, width: int) -> str:
     if result.status is Status.SKIP:
         return f"{result.status}  {result.name:<{width}}  skipped: {result.reason}"
-    cases = f"{result.cases} case" + ("" if result.cases == 1 else "s")
+    cases = _cases(result.cases)
     return f"{result.status}  {result.name:<{width}}  {cases:>10}  {result.seconds:6.2f}s"
 
 
+def _cases(count: int) -> str:
+    return f"{count} case" + ("" if count == 1 else "s")
+
+
+def basis_text(name: str) -> str:
+    """The check's basis as one line (`docs:...:25, decision:page-size`)."""
+    entry = catalogue.entry(name)
+    return ", ".join(entry.basis) if entry else "not in the catalogue"
+
+
+def set_aside_notes(result: CheckResult) -> list[str]:
+    """One `set aside: N cases — reason` note per reason the check did not judge something."""
+    return [f"set aside: {_cases(count)} — {reason}" for reason, count in result.set_aside]
+
+
 def render_failure(result: CheckResult) -> list[str]:
-    """The block for one failed check: expected, got, and the curl command(s) to reproduce."""
+    """The block for one failed check: what it enforces, its basis, expected, got, and curl."""
+    entry = catalogue.entry(result.name)
+    lines = [f"FAIL {result.name}"]
+    if entry is not None:
+        lines.append(f"  check:    {entry.description}")
+    lines.append(f"  basis:    {basis_text(result.name)}")
     failure = result.failure
     if failure is None:
-        return [f"FAIL {result.name}"]
-    lines = [f"FAIL {result.name}", f"  expected: {failure.expected}", f"  got:      {failure.got}"]
+        return lines
+    lines += [f"  expected: {failure.expected}", f"  got:      {failure.got}"]
     curls = failure.curls()
     if curls:
         lines.append("  reproduce:" if len(curls) == 1 else "  reproduce (failing request first):")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.catalogue import CONTRACT, PROFILES
 from conformance.errors import SettingsError
 
 DEFAULT_MAX_EXAMPLES = 50
@@ -32,6 +33,8 @@ class Settings:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     junit_xml: Path | None = None
+    report_json: Path | None = None
+    profile: str = CONTRACT
     # fnmatch patterns over check names (`paging.*`); empty means every check.
     checks: tuple[str, ...] = field(default_factory=tuple)
     timeout: float = DEFAULT_TIMEOUT
@@ -55,15 +58,12 @@ class Settings:
         environ = {} if environ is None else environ
         values: dict[str, Any] = {}
         for spec in OPTIONS:
-            raw, source = _pick(spec, options, environ)
-            if raw is None:
+            value = read_option(spec.name, options, environ)
+            if value is None:
                 if spec.required:
                     raise SettingsError(spec.flag, f"missing; pass {spec.flag} or set {spec.env}")
                 continue
-            try:
-                values[spec.name] = spec.parse(raw)
-            except ValueError as exc:
-                raise SettingsError(source, f"{raw!r} {exc}") from None
+            values[spec.name] = value
         checks = options.get("checks")
         if checks:
             values["checks"] = tuple(checks)
@@ -84,6 +84,23 @@ class OptionSpec:
     def flag(self) -> str:
         """The command-line option, e.g. `--base-url`."""
         return "--" + self.name.replace("_", "-")
+
+
+def read_option(
+    name: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> Any:
+    """One setting, parsed, by the same precedence as `Settings.from_sources` (None if unset).
+
+    For commands that need a setting or two without a whole run (`--list-checks --profile`).
+    """
+    spec = next(spec for spec in OPTIONS if spec.name == name)
+    raw, source = _pick(spec, options, {} if environ is None else environ)
+    if raw is None:
+        return None
+    try:
+        return spec.parse(raw)
+    except ValueError as exc:
+        raise SettingsError(source, f"{raw!r} {exc}") from None
 
 
 def _pick(
@@ -139,6 +156,13 @@ def _parse_seed(raw: str) -> int:
         raise ValueError("is not an integer") from None
     if value < 0:
         raise ValueError("is not a non-negative integer")
+    return value
+
+
+def _parse_profile(raw: str) -> str:
+    value = raw.strip()
+    if value not in PROFILES:
+        raise ValueError(f"is not a profile; use one of {', '.join(PROFILES)}")
     return value
 
 
@@ -201,5 +225,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "CONFORMANCE_JUNIT_XML",
         _parse_path,
         help="also write a JUnit XML report to this file",
+    ),
+    OptionSpec(
+        "report_json",
+        "CONFORMANCE_REPORT_JSON",
+        _parse_path,
+        help="also write a JSON report (run, and per check its basis, verdict, reproduction)",
+    ),
+    OptionSpec(
+        "profile",
+        "CONFORMANCE_PROFILE",
+        _parse_profile,
+        help=f"which checks run: {CONTRACT} (default) every check; docs only those whose basis "
+        "is the vendor docs alone",
     ),
 )

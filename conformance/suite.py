@@ -23,7 +23,7 @@ def run_suite(settings: Settings) -> Report:
         # Always run seeded, and print the seed, so any run can be repeated exactly.
         settings = replace(settings, seed=random.SystemRandom().randrange(2**31))
     started = time.perf_counter()
-    names = select(settings.checks)
+    names = select(settings.checks, settings.profile)
     with ApiClient(settings.base_url, settings.token, settings.timeout) as client:
         preflight(client, settings)
         ctx = Context(settings, client)
@@ -42,6 +42,7 @@ def run_suite(settings: Settings) -> Report:
         base_url=client.root,
         course_id=settings.course_id,
         seed=settings.seed,
+        profile=settings.profile,
         seconds=time.perf_counter() - started,
         requests=client.requests + ctx.schema_requests,
     )

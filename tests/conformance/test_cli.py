@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
@@ -15,6 +17,8 @@ from starlette.routing import Route
 
 from conformance import all_check_names
 from conformance.__main__ import main
+from conformance.catalogue import CATALOGUE
+from tests.conformance.test_report import REPORT_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -128,3 +132,94 @@ class TestReports:
         assert done.returncode == 0, done.stdout + done.stderr
         assert "PASS  auth.forbidden_403" in done.stdout
         assert "seed 3" in done.stdout
+
+
+class TestListChecks:
+    def test_plain_lines_are_name_and_description(self, capsys, monkeypatch):
+        """--list-checks needs no run options and prints `name  description` per check."""
+        for spec in ("CONFORMANCE_BASE_URL", "CONFORMANCE_TOKEN", "CONFORMANCE_COURSE_ID"):
+            monkeypatch.delenv(spec, raising=False)
+        assert main(["--list-checks"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split()[0] for line in lines] == all_check_names()
+        first = lines[0].split(None, 1)
+        assert first[1] == CATALOGUE[first[0]].description
+
+    def test_json_lists_name_description_basis_and_profile(self, capsys):
+        """--list-checks --format json is a list of objects with each check's basis."""
+        assert main(["--list-checks", "--format", "json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert [row["name"] for row in rows] == all_check_names()
+        for row in rows:
+            entry = CATALOGUE[row["name"]]
+            assert row == {
+                "name": entry.name,
+                "description": entry.description,
+                "basis": list(entry.basis),
+                "profile": entry.profile,
+            }
+
+    def test_profile_and_check_narrow_the_list(self, capsys):
+        """--profile docs lists only the docs-grounded checks, intersected with --check."""
+        assert main(["--list-checks", "--profile", "docs", "--check", "auth"]) == 0
+        names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+        assert names and all(n.startswith("auth.") for n in names)
+        assert all(CATALOGUE[n].profile == "docs" for n in names)
+
+    def test_empty_intersection_is_a_one_line_settings_error(self, capsys):
+        """A --check the docs profile empties exits 2 with one line naming --profile."""
+        assert main(["--list-checks", "--profile", "docs", "--check", "paging"]) == 2
+        assert one_line(capsys.readouterr().err).startswith("conformance: cannot run: --profile: ")
+
+    def test_format_without_list_checks_is_a_usage_error(self, capsys):
+        """--format only means something with --list-checks."""
+        assert main(["--format", "json"]) == 2
+        assert "--format" in one_line(capsys.readouterr().err)
+
+    @pytest.mark.parametrize("extra", [[], ["--format", "json"]])
+    def test_closed_pipe_is_not_an_error(self, extra):
+        """A reader gone before the list is written (`| head -1`): exit 0, no traceback."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance", "--list-checks", *extra],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        process.stdout.close()  # before the interpreter has even started: the write must fail
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0
+        assert err == b""
+
+
+class TestProfileRun:
+    def test_docs_profile_runs_only_docs_grounded_checks(self, healthy_url, capsys):
+        """--profile docs runs exactly the docs-profile checks and says so in the report."""
+        assert main(args(healthy_url, "--profile", "docs", "--seed", "2")) == 0
+        out = capsys.readouterr().out
+        ran = [line.split()[1] for line in out.splitlines() if line.startswith("PASS  ")]
+        assert ran == [n for n in all_check_names() if CATALOGUE[n].profile == "docs"]
+        assert "profile docs" in out.splitlines()[0]
+
+    def test_unwritable_report_json_exits_2_before_the_run(self, closed_url, tmp_path, capsys):
+        """A --report-json in a missing directory is refused before any request."""
+        path = tmp_path / "nope" / "report.json"
+        assert main(args(closed_url, "--report-json", str(path))) == 2
+        assert one_line(capsys.readouterr().err).startswith(
+            "conformance: cannot run: --report-json:"
+        )
+
+    def test_real_report_json_fits_the_documented_shape(self, fault_urls, tmp_path, capsys):
+        """A real run's JSON report (a failure, skips, passes) validates against its schema."""
+        path = tmp_path / "report.json"
+        url = fault_urls["forbidden-not-enforced"]
+        code = main([
+            "--base-url", url, "--token", "manager-token", "--course-id", "1",
+            "--forbidden-token", "member-token", "--check", "auth", "--seed", "1",
+            "--report-json", str(path),
+        ])  # fmt: skip
+        assert code == 1, capsys.readouterr().out
+        body = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.validate(body, REPORT_SCHEMA)
+        checks = {check["name"]: check for check in body["checks"]}
+        assert checks["auth.forbidden_403"]["status"] == "FAIL"
+        assert checks["auth.forbidden_403"]["failure"]["reproduce"][0].startswith("curl ")
+        assert checks["auth.missing_course_404"]["skip_reason"] == "no --missing-course-id given"
+        assert body["run"]["exit_code"] == 1 and body["run"]["counts"]["FAIL"] >= 1

@@ -31,7 +31,7 @@ class TestPrecedence:
         assert settings.forbidden_token is None
 
     def test_every_setting_reads_its_variable(self):
-        """All eight settings can come from CONFORMANCE_* variables alone."""
+        """All ten settings can come from CONFORMANCE_* variables alone."""
         environ = {
             "CONFORMANCE_BASE_URL": "https://staging.example.com",
             "CONFORMANCE_TOKEN": "tok",
@@ -41,6 +41,8 @@ class TestPrecedence:
             "CONFORMANCE_MAX_EXAMPLES": "5",
             "CONFORMANCE_SEED": "0",
             "CONFORMANCE_JUNIT_XML": "out/report.xml",
+            "CONFORMANCE_REPORT_JSON": "out/report.json",
+            "CONFORMANCE_PROFILE": "docs",
         }
         settings = Settings.from_sources({}, environ)
         assert settings == Settings(
@@ -52,7 +54,17 @@ class TestPrecedence:
             max_examples=5,
             seed=0,
             junit_xml=Path("out/report.xml"),
+            report_json=Path("out/report.json"),
+            profile="docs",
         )
+
+    def test_profile_defaults_to_contract_and_option_beats_variable(self):
+        """Without a profile every check runs; --profile beats CONFORMANCE_PROFILE."""
+        assert Settings.from_sources(REQUIRED, {}).profile == "contract"
+        chosen = Settings.from_sources(
+            {**REQUIRED, "profile": "contract"}, {"CONFORMANCE_PROFILE": "docs"}
+        )
+        assert chosen.profile == "contract"
 
     def test_empty_variable_counts_as_unset(self):
         """`CONFORMANCE_SEED=` (empty, common in CI files) falls back to the default."""
@@ -98,6 +110,14 @@ class TestBadValues:
         """A token with spaces cannot be a bearer token."""
         with pytest.raises(SettingsError, match="--token"):
             Settings.from_sources({**REQUIRED, "token": "two words"}, {})
+
+    def test_unknown_profile_names_the_choices(self):
+        """A profile other than docs or contract fails by name, listing both."""
+        with pytest.raises(
+            SettingsError,
+            match=r"^CONFORMANCE_PROFILE: 'strict' is not a profile; use one of docs, contract$",
+        ):
+            Settings.from_sources(REQUIRED, {"CONFORMANCE_PROFILE": "strict"})
 
     def test_direct_construction_is_validated_too(self):
         """Library users building Settings directly get the same checks."""

@@ -1,0 +1,78 @@
+"""The JSON report (`--report-json FILE`): the run and every check, with its basis, for tools.
+
+The shape is stable; a key is only ever added (`format` names the version):
+
+    {
+      "format": "conformance-report/1",
+      "run": {"base_url": str, "course_id": str, "seed": int, "profile": "docs"|"contract",
+              "seconds": float, "requests": int,
+              "counts": {"PASS": int, "FAIL": int, "SKIP": int},
+              "set_aside": int, "exit_code": 0|1},
+      "checks": [
+        {"name": str, "description": str, "basis": [str, ...], "profile": "docs"|"contract",
+         "status": "PASS"|"FAIL"|"SKIP", "cases": int, "seconds": float,
+         "skip_reason": str|null,
+         "set_aside": [{"reason": str, "count": int}, ...],
+         "failure": null | {"expected": str, "got": str, "reproduce": [curl, ...]}}
+      ]
+    }
+
+`basis` entries are `docs:<page>:<line>` or `decision:<id>` (see conformance.catalogue);
+`run.set_aside` is the sum of every check's set-aside counts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance import catalogue
+from conformance.checks.base import CheckResult, Status
+from conformance.report import Report
+
+FORMAT = "conformance-report/1"
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The report as the documented JSON object."""
+    return {
+        "format": FORMAT,
+        "run": {
+            "base_url": report.base_url,
+            "course_id": report.course_id,
+            "seed": report.seed,
+            "profile": report.profile,
+            "seconds": round(report.seconds, 3),
+            "requests": report.requests,
+            "counts": {str(status): count for status, count in report.counts().items()},
+            "set_aside": report.set_aside,
+            "exit_code": report.exit_code,
+        },
+        "checks": [_check(result) for result in report.results],
+    }
+
+
+def _check(result: CheckResult) -> dict[str, Any]:
+    entry = catalogue.entry(result.name)
+    failure = result.failure
+    return {
+        "name": result.name,
+        "description": entry.description if entry else "",
+        "basis": list(entry.basis) if entry else [],
+        "profile": entry.profile if entry else catalogue.CONTRACT,
+        "status": str(result.status),
+        "cases": result.cases,
+        "seconds": round(result.seconds, 3),
+        "skip_reason": result.reason if result.status is Status.SKIP else None,
+        "set_aside": [{"reason": reason, "count": count} for reason, count in result.set_aside],
+        "failure": None
+        if failure is None
+        else {"expected": failure.expected, "got": failure.got, "reproduce": failure.curls()},
+    }
+
+
+def write(report: Report, path: Path) -> None:
+    """Write the JSON report (UTF-8, indented, keys in the documented order)."""
+    text = json.dumps(to_json(report), indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
