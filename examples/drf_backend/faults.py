@@ -229,53 +229,45 @@ class HeadersDroppedOnErrors(CourseUsersView):
         return _rebuilt_response_handler
 
 
-def _view(name: str, **attributes: object) -> type[CourseUsersView]:
-    return type(name, (CourseUsersView,), attributes)
+def _filters(**replace: type) -> dict[str, object]:
+    """View attributes: the product's filter backends, some replaced (keyed by class name)."""
+    backends = [replace.get(cls.__name__, cls) for cls in CourseUsersView.filter_backends]
+    return {"filter_backends": backends}
 
 
-def _filters(**replace: type) -> list[type]:
-    """The product's filter backends with some replaced (by base class name)."""
-    return [replace.get(backend.__name__, backend) for backend in CourseUsersView.filter_backends]
-
-
-FAULTS: dict[str, type[CourseUsersView]] = {
-    "ordering-ignored": _view(
-        "V", filter_backends=_filters(CourseUsersOrderingFilter=OrderingIgnored)
-    ),
-    "ties-by-id-descending": _view(
-        "V", filter_backends=_filters(CourseUsersOrderingFilter=TiesByIdDescending)
-    ),
-    "nulls-in-the-middle": _view(
-        "V", filter_backends=_filters(CourseUsersOrderingFilter=NullsInTheMiddle)
-    ),
+# Each fault: a view subclass, or the view attributes that differ from the product's.
+_VARIANTS: dict[str, type[CourseUsersView] | dict[str, object]] = {
+    "ordering-ignored": _filters(CourseUsersOrderingFilter=OrderingIgnored),
+    "ties-by-id-descending": _filters(CourseUsersOrderingFilter=TiesByIdDescending),
+    "nulls-in-the-middle": _filters(CourseUsersOrderingFilter=NullsInTheMiddle),
     "default-ordering-ascending": DefaultOrderingAscending,
-    "invited-leaks-into-joined": _view(
-        "V", filter_backends=_filters(JoinStatusFilter=InvitedLeaksIntoJoined)
-    ),
-    "default-statuses-all": _view(
-        "V", filter_backends=_filters(JoinStatusFilter=DefaultStatusesAll)
-    ),
-    "json-list-ignored": _view("V", filter_backends=_filters(JoinStatusFilter=JsonListIgnored)),
-    "comma-form-accepted": _view("V", filter_backends=_filters(JoinStatusFilter=CommaFormAccepted)),
+    "invited-leaks-into-joined": _filters(JoinStatusFilter=InvitedLeaksIntoJoined),
+    "default-statuses-all": _filters(JoinStatusFilter=DefaultStatusesAll),
+    "json-list-ignored": _filters(JoinStatusFilter=JsonListIgnored),
+    "comma-form-accepted": _filters(JoinStatusFilter=CommaFormAccepted),
     "search-username-only": SearchUsernameOnly,
-    "search-old-split": _view(
-        "V", filter_backends=_filters(CourseUsersSearchFilter=SearchOldSplit)
-    ),
-    "next-drops-filters": _view("V", pagination_class=NextDropsFilters),
-    "count-excludes-you": _view("V", pagination_class=CountExcludesYou),
-    "max-limit-not-applied": _view("V", pagination_class=MaxLimitNotApplied),
-    "previous-not-clamped": _view("V", pagination_class=PreviousNotClamped),
-    "offset-past-end-shows-last-page": _view("V", pagination_class=OffsetPastEndShowsLastPage),
-    "stock-limit-offset": _view("V", pagination_class=StockLimitOffset),
-    "errors-as-field-lists": _view("V", pagination_class=ErrorsAsFieldLists),
-    "role-checked-before-course": _view(
-        "V", permission_classes=[*CourseUsersView.permission_classes, RoleCheckedBeforeCourse]
-    ),
-    "any-member-allowed": _view(
-        "V", permission_classes=[CourseUsersView.permission_classes[0], AnyMemberAllowed]
-    ),
+    "search-old-split": _filters(CourseUsersSearchFilter=SearchOldSplit),
+    "next-drops-filters": {"pagination_class": NextDropsFilters},
+    "count-excludes-you": {"pagination_class": CountExcludesYou},
+    "max-limit-not-applied": {"pagination_class": MaxLimitNotApplied},
+    "previous-not-clamped": {"pagination_class": PreviousNotClamped},
+    "offset-past-end-shows-last-page": {"pagination_class": OffsetPastEndShowsLastPage},
+    "stock-limit-offset": {"pagination_class": StockLimitOffset},
+    "errors-as-field-lists": {"pagination_class": ErrorsAsFieldLists},
+    "role-checked-before-course": {
+        "permission_classes": [*CourseUsersView.permission_classes, RoleCheckedBeforeCourse]
+    },
+    "any-member-allowed": {
+        "permission_classes": [CourseUsersView.permission_classes[0], AnyMemberAllowed]
+    },
     "course-get-not-404": CourseGetNot404,
     "headers-dropped-on-errors": HeadersDroppedOnErrors,
+}
+FAULTS: dict[str, type[CourseUsersView]] = {
+    name: variant
+    if isinstance(variant, type)
+    else type(f"CourseUsersView[{name}]", (CourseUsersView,), variant)
+    for name, variant in _VARIANTS.items()
 }
 
 

@@ -7,6 +7,8 @@ into a libc and an ICU database. No test skips: without PostgreSQL each test fai
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +28,24 @@ Env = dict[str, str]
 def postgres() -> Iterator[PostgresServer]:
     """A fresh PostgreSQL 15 cluster on 127.0.0.1, stopped and removed at session end."""
     try:
-        with running_postgres() as server:
+        with _sigterm_as_interrupt(), running_postgres() as server:
             yield server
     except PostgresUnavailable as exc:
         pytest.fail(f"PostgreSQL unavailable: {exc}", pytrace=False)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A SIGTERM (a `timeout`, a cancelled CI job) tears down like Ctrl-C: no server is left."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -72,6 +72,7 @@ class TestAcceptance:
     """The README's acceptance command against the DRF example on the default dataset."""
 
     @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+    @pytest.mark.timeout(SUITE_TIMEOUT_S)
     def test_every_check_passes(self, drf_origin: str, seed: int) -> None:
         """With each seed the suite exits 0 and every check is PASS, none FAIL or SKIP."""
         status, verdicts, output = run_suite(drf_origin, "--seed", str(seed))
