@@ -326,6 +326,11 @@ _ENTRIES: tuple[Entry, ...] = (
         (f"{_E}93", "decision:envelope-always-complete"),
     ),
     Entry(
+        "defaults.datetimes_utc",
+        "every joined_at and last_active_at is in UTC (`Z` or `+00:00`: the suffix is not judged)",
+        (f"{_U}31", f"{_U}32", "decision:datetimes-utc"),
+    ),
+    Entry(
         "defaults.one_creator",
         "statuses=creator lists exactly one member, the course's creator",
         (f"{_E}28", f"{_U}39", f"{_C}82"),

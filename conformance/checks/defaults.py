@@ -1,5 +1,5 @@
-"""Defaults checks: leaving `limit` or `offset` out, the `previous` link back to offset 0, and
-the course's one creator.
+"""Defaults checks: leaving `limit` or `offset` out, the `previous` link back to offset 0, the
+time zone date-times are written in, and the course's one creator.
 
 The default page size is read from the bundled spec, not restated here. Where the spec leaves a
 choice the checks do not judge: a link may carry the default limit or leave it out, and members
@@ -141,6 +141,43 @@ def previous_omits_zero_offset(ctx: Context) -> CheckResult:
     return property_check(ctx, name, strategy, body, explicit)
 
 
+def datetimes_utc(ctx: Context) -> CheckResult:
+    """Every joined_at and last_active_at is written in UTC (`Z` or `+00:00`, both accepted)."""
+    name = "defaults.datetimes_utc"
+    assert ctx.oracle is not None
+    oracle = ctx.oracle
+
+    def body(args: tuple[Query, int]) -> None:
+        query, offset_pick = args
+        size = oracle.size(query.effective_statuses, query.search)
+        page = fetch(ctx, query.with_page(rules.MAX_LIMIT, offset_pick % size if size else 0))
+        for member in page.results:
+            for field in ("joined_at", "last_active_at"):
+                problem = _not_utc(member.get(field))
+                if problem is not None:
+                    raise Mismatch(
+                        f"{field} in UTC, e.g. 2023-04-05T10:20:30Z",
+                        f"member {member.get('id')}: {field}={member.get(field)!r} ({problem})",
+                        page.exchange,
+                    )
+
+    explicit = [(Query(statuses=(status,), form="plain"), 0) for status in rules.JOIN_STATUSES]
+    strategy = st.tuples(strategies.basic_query(), st.integers(0, 1000))
+    return property_check(ctx, name, strategy, body, explicit, max_examples=10)
+
+
+def _not_utc(value: Any) -> str | None:
+    if value is None:
+        return None  # a null last_active_at is the schema's business
+    try:
+        offset = rules.parse_datetime(value).utcoffset()
+    except (TypeError, ValueError, AttributeError):
+        return "not an ISO 8601 date-time"
+    if offset is None:
+        return "no time zone"
+    return None if not offset else f"UTC offset {offset}"
+
+
 def one_creator(ctx: Context) -> CheckResult:
     """`statuses=creator` lists exactly one member, whose join_status is creator."""
     name = "defaults.one_creator"
@@ -163,5 +200,6 @@ CHECKS = (
     Check("defaults.limit_default", limit_default),
     Check("defaults.offset_default", offset_default, needs_oracle=False),
     Check("defaults.previous_omits_zero_offset", previous_omits_zero_offset),
+    Check("defaults.datetimes_utc", datetimes_utc),
     Check("defaults.one_creator", one_creator, needs_oracle=False),
 )

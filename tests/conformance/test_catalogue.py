@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import all_check_names
+from conformance import all_check_names, coverage
 from conformance.catalogue import CATALOGUE, DOCS, QUOTES, Entry, in_profile
 from openapi.decisions import load_decisions
 from openapi.locations import DOCS_ENV, docs_dir
@@ -20,7 +20,7 @@ def all_refs() -> set[str]:
 def vendor_docs() -> Path:
     """The vendor docs directory, or skip: the project holds no copy of the pages."""
     path = docs_dir()
-    if not path.is_dir():
+    if not (path / coverage.ENDPOINT).is_file():
         pytest.skip(f"vendor docs not found at {path} (set {DOCS_ENV} to the docs directory)")
     return path
 
@@ -93,3 +93,31 @@ class TestProfiles:
         """One decision in the basis moves an entry out of the docs profile."""
         assert Entry("x.y", "d", ("docs:a.md:1",)).profile == "docs"
         assert Entry("x.y", "d", ("docs:a.md:1", "decision:page-size")).profile == "contract"
+
+
+@pytest.mark.docs
+class TestCoverage:
+    def test_committed_table_is_what_the_generator_writes(self, vendor_docs):
+        """docs/coverage.md is current: regenerate with `python -m conformance.coverage`."""
+        assert coverage.COVERAGE_PATH.read_text(encoding="utf-8") == coverage.render(vendor_docs)
+
+    def test_every_docs_basis_line_is_a_statement_of_the_table(self, vendor_docs):
+        """No basis points at a docs line the coverage table does not list."""
+        refs = {statement.ref for statement in coverage.statements(vendor_docs)}
+        assert sorted(ref for ref in all_refs() if ref not in refs) == []
+
+    def test_notes_name_real_statements_of_their_kind(self, vendor_docs):
+        """Every note names a statement that is still what the note says it is."""
+        refs = {statement.ref for statement in coverage.statements(vendor_docs)}
+        for decision in coverage.NO_SERVER_BEHAVIOUR:
+            assert coverage.verdict(f"decision:{decision}")[0] == "none", decision
+        for ref, decision in coverage.OVERRIDDEN.items():
+            assert ref in refs and f"decision:{decision}" in refs, ref
+            assert coverage.verdict(ref)[0] == "overridden", ref
+        for ref in coverage.GAP_NOTES:
+            assert ref in refs and coverage.verdict(ref)[0] == "gap", ref
+
+    def test_check_command_tells_stale_from_current(self, vendor_docs, capsys):
+        """`python -m conformance.coverage --check` exits 0 on the committed table."""
+        assert coverage.main(["--check"]) == 0
+        assert "is current" in capsys.readouterr().out

@@ -56,6 +56,16 @@ def two_creators(request: Request, answer: Answer) -> None:
             answer.set_json(body)
 
 
+def local_datetimes(request: Request, answer: Answer) -> None:
+    """Date-times in the server's local zone (+02:00) instead of UTC."""
+    if answer.status == 200:
+        body = answer.json()
+        for member in body["results"]:
+            if member["joined_at"]:
+                member["joined_at"] = member["joined_at"].replace("Z", "+02:00")
+        answer.set_json(body)
+
+
 def links_without_limit(request: Request, answer: Answer) -> None:
     """LEGITIMATE: links leave out the limit the request left out (the default applies again)."""
     if answer.status == 200 and "limit" not in request.query_params:
@@ -81,12 +91,19 @@ def through(healthy_url, serve_app, settings_for):
 
 
 class TestAgainstTheMock:
+    def test_offset_utc_datetimes_pass(self, through):
+        """`+00:00` with microseconds is UTC too: only the time zone is judged, not the suffix."""
+        from tests.conformance.test_more_bugs import offset_datetimes
+
+        report = through(offset_datetimes, checks=("defaults.datetimes_utc",))
+        assert report.passed, report.render()
+
     @pytest.mark.parametrize("seed", [1, 2])
     def test_defaults_pass_on_the_mock(self, healthy_url, settings_for, seed):
         """The real mock passes every defaults check."""
         report = run_suite(settings_for(healthy_url, seed=seed, checks=DEFAULTS))
         assert report.passed, report.render()
-        assert len(report.results) == 4
+        assert len(report.results) == 5
 
     def test_links_without_the_default_limit_pass(self, through):
         """Links that leave the default limit out are as correct as links that carry it."""
@@ -109,6 +126,11 @@ class TestOneBugEach:
         """A previous link carrying offset=0 fails only defaults.previous_omits_zero_offset."""
         report = through(previous_with_offset_0)
         assert report.failed_names() == ["defaults.previous_omits_zero_offset"], report.render()
+
+    def test_local_time_zone_is_caught(self, through):
+        """Date-times written with a +02:00 offset fail only defaults.datetimes_utc."""
+        report = through(local_datetimes)
+        assert report.failed_names() == ["defaults.datetimes_utc"], report.render()
 
     def test_second_creator_is_caught(self, through):
         """Two members listed as creator fail defaults.one_creator."""
