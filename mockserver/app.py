@@ -5,7 +5,8 @@
         └── front door                  /api/v2/ui/ and /api/v2/openapi.json -> docs (Starlette)
             └── Connexion AsyncApp      everything else, through this middleware list:
                 ServerErrorMiddleware, ExceptionMiddleware (our error handlers),
-                RoutingMiddleware, ScenarioMiddleware (Prefer / latency / error rate),
+                RoutingMiddleware, NegotiationMiddleware (406 for an Accept without JSON),
+                ScenarioMiddleware (Prefer / latency / error rate),
                 SecurityMiddleware (our bearer handler), RequestValidationMiddleware (our
                 URI parser and one-line validator), LifespanMiddleware, ContextMiddleware,
                 DirectDispatchMiddleware (awaits the resolved handler: see mockserver.dispatch)
@@ -48,6 +49,7 @@ from mockserver.dispatch import DirectDispatchMiddleware
 from mockserver.docs import docs_app
 from mockserver.errors import ApiError
 from mockserver.handlers import OPERATION_ID, CourseUsersHandlers
+from mockserver.negotiation import NegotiationMiddleware
 from mockserver.reloading import watch_fixtures
 from mockserver.scenarios import ScenarioMiddleware, canned_responses
 from mockserver.security import bearer_handler_class
@@ -144,6 +146,7 @@ def _connexion_app(state: AppState, spec: dict) -> AsyncApp:
             partial(ServerErrorMiddleware, handler=_unexpected_error),
             ExceptionMiddleware,
             RoutingMiddleware,
+            NegotiationMiddleware,
             partial(
                 ScenarioMiddleware, state=state, responses=canned_responses(spec, OPERATION_ID)
             ),

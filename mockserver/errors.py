@@ -4,10 +4,12 @@
     ├── SettingsError            a CLI option or environment variable has a bad value
     └── ApiError                 a request the API answers with an error status
         ├── BadParameter         400: a query parameter has a bad value
+        │   └── TooLarge         400: ... past one of the mock's documented size limits
         ├── Unauthenticated      401: missing, malformed or unknown bearer token
         ├── Forbidden            403: the token's user may not see this course's members
         ├── CourseNotFound       404: no course with that id
         ├── NotFound             404: no such URL (or a simulated past-the-end 404)
+        ├── NotAcceptable        406: the Accept header allows no JSON type
         └── SimulatedFailure     500/503: an error the operator asked for (--error-rate)
 
 Code raises these; `mockserver.app` turns every `ApiError` into a JSON `{"detail": ...}` response
@@ -53,6 +55,17 @@ class BadParameter(ApiError):
         super().__init__(f"{name}: {value!r} {reason}")
 
 
+class TooLarge(BadParameter):
+    """A query parameter's value is past a size limit; the detail names the limit, not the value."""
+
+    def __init__(self, name: str, size: int, unit: str, limit: int) -> None:
+        self.name = name
+        self.value = None  # not kept: the point is that it is too large to quote
+        self.size = size
+        self.limit = limit
+        ApiError.__init__(self, f"{name}: {size:,} {unit}, more than the {limit:,} allowed")
+
+
 class Unauthenticated(ApiError):
     """No usable bearer token: missing, malformed or unknown."""
 
@@ -79,6 +92,12 @@ class NotFound(ApiError):
     """The URL names nothing the mock serves."""
 
     status = 404
+
+
+class NotAcceptable(ApiError):
+    """The request's Accept header allows none of the media types the mock writes."""
+
+    status = 406
 
 
 class SimulatedFailure(ApiError):

@@ -10,9 +10,16 @@ import json
 from collections.abc import Sequence
 
 from fixtures.model import JOIN_STATUSES
-from mockserver.errors import BadParameter
+from mockserver.errors import BadParameter, TooLarge
 from mockserver.store import DEFAULT_STATUSES
 from openapi.search_rule import NUL, split_terms
+
+# Search limits. A search box holds a few words (the vendor's UI sends what a person typed); these
+# are far above that, and far below what costs the mock: without them one 45 KB value of 8,000
+# terms held the event loop for a second (issue #11). At the limits the worst search costs a few
+# milliseconds even on a million-member course (benchmarks/results/soak-search.md).
+MAX_SEARCH_CHARS = 1_000
+MAX_SEARCH_TERMS = 50
 
 _ALL_STATUSES = frozenset(JOIN_STATUSES)
 _CHOICES = ", ".join(JOIN_STATUSES)
@@ -35,13 +42,19 @@ def parse_search(value: str | None) -> tuple[str, ...]:
     """The terms of a `search` value (`openapi.search_rule`); BadParameter if it holds NUL.
 
     DRF's CharField refuses null characters (PostgreSQL text cannot hold them), and the mock's
-    search index relies on terms never holding one (`mockserver.search`).
+    search index relies on terms never holding one (`mockserver.search`). A value past
+    MAX_SEARCH_CHARS characters or MAX_SEARCH_TERMS terms is TooLarge.
     """
+    if value and len(value) > MAX_SEARCH_CHARS:
+        raise TooLarge("search", len(value), "characters", MAX_SEARCH_CHARS)
     if value and NUL in value:
         raise BadParameter(
             "search", value, "contains a null character (U+0000), which PostgreSQL text cannot hold"
         )
-    return split_terms(value)
+    terms = split_terms(value)
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise TooLarge("search", len(terms), "terms", MAX_SEARCH_TERMS)
+    return terms
 
 
 def is_json_list(value: str) -> bool:

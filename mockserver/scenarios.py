@@ -76,14 +76,26 @@ def parse_prefer(value: str) -> Preference:
         key, _, raw = part.strip().partition("=")
         key, raw = key.strip().lower(), raw.strip().strip('"')
         if key == "code":
-            if not raw.isdigit():
+            code = _small_number(raw, 3)
+            if code is None:
                 raise BadParameter("Prefer", part.strip(), "is not code=<HTTP status>")
-            code = int(raw)
         elif key == "delay":
-            if not raw.isdigit() or int(raw) > MAX_DELAY_MS:
+            found = _small_number(raw, len(str(MAX_DELAY_MS)))
+            if found is None or found > MAX_DELAY_MS:
                 raise BadParameter("Prefer", part.strip(), f"is not delay=<0..{MAX_DELAY_MS} ms>")
-            delay = int(raw)
+            delay = found
     return Preference(code, delay)
+
+
+def _small_number(text: str, max_digits: int) -> int | None:
+    """`text` as an int when it is 1 to `max_digits` ASCII digits, else None.
+
+    `str.isdigit()` alone is not enough: it is true for superscripts (which `int()` refuses) and
+    other non-ASCII digits, and for 5,000 digits, past `int()`'s conversion limit (issue #11).
+    """
+    if not (0 < len(text) <= max_digits and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 class ScenarioMiddleware:
@@ -99,10 +111,10 @@ class ScenarioMiddleware:
         self.active_by_settings = settings.latency != (0, 0) or settings.error_rate > 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _routed(scope):
+        if scope["type"] != "http" or not routed(scope):
             await self.app(scope, receive, send)
             return
-        prefer = _header(scope, b"prefer")
+        prefer = header(scope, b"prefer")
         if prefer is None and not self.active_by_settings:
             await self.app(scope, receive, send)  # the common case costs one header scan
             return
@@ -144,13 +156,14 @@ class ScenarioMiddleware:
         await send({"type": "http.response.body", "body": canned.body})
 
 
-def _routed(scope: Scope) -> bool:
+def routed(scope: Scope) -> bool:
     """True when Connexion's router matched an operation of the spec."""
     routing: dict[str, Any] = scope.get("extensions", {}).get("connexion_routing", {})
     return routing.get("operation_id") is not None
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (lower-case `name`), or None when absent."""
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,8 +37,13 @@ MANAGING_STATUSES: frozenset[str] = frozenset({"creator", "manager"})
 
 _STATUS_CODE = {status: code for code, status in enumerate(JOIN_STATUSES)}
 _LAST = np.iinfo(np.int64).max
-# Search answers kept per course, counted in member ids: bounds memory on huge courses.
-_SEARCH_CACHE_IDS = 8_000_000
+# Search answers kept per course, counted in bytes, keys included: an answer matching nobody is
+# small but its key (the terms) is not, and counting ids only let 1,000 distinct 30 KB searches
+# grow the mock by 276 MB (issue #11). 32 MiB is the 8 M int32 ids the cache held before.
+SEARCH_CACHE_BYTES = 32 * 1024 * 1024
+# What an entry costs beyond its terms' text and its ids: the OrderedDict node, the key tuple,
+# the terms tuple and the ndarray header (measured with sys.getsizeof, rounded up).
+_ENTRY_OVERHEAD_BYTES = 512
 # Below 1/8 of the status-filtered members, ordering just the matches beats masking them all.
 _FEW_MATCHES = 8
 
@@ -128,6 +134,10 @@ class CourseIndex:
         """The user's join status in this course, or None when not a member."""
         return self._roles.get(user_id)
 
+    def answers_at_once(self, query: Query) -> bool:
+        """True when `page(query)` is a slice (no search, or a search answer already kept)."""
+        return not query.terms or self._search_key(query) in self._searches
+
     def page(self, query: Query) -> Page:
         """The count of members the query selects and the items of its [offset, offset+limit)."""
         ordered = self._select(query)
@@ -190,7 +200,7 @@ class CourseIndex:
 
     def _searched(self, base: np.ndarray, query: Query) -> np.ndarray:
         """`base` narrowed to members matching the search terms, kept in a small LRU."""
-        key = (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
+        key = self._search_key(query)
         found = self._searches.get(key)
         if found is not None:
             self._searches.move_to_end(key)
@@ -209,24 +219,34 @@ class CourseIndex:
         self._remember(key, found)
         return found
 
+    @staticmethod
+    def _search_key(query: Query) -> tuple:
+        return (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
+
     def _remember(self, key: tuple, found: np.ndarray) -> None:
         """Keep a search answer, evicting the least recently used past the size bound."""
         self._searches[key] = found
-        self._searches_size += len(found)
-        while self._searches_size > _SEARCH_CACHE_IDS and len(self._searches) > 1:
-            _, evicted = self._searches.popitem(last=False)
-            self._searches_size -= len(evicted)
+        self._searches_size += _entry_bytes(key, found)
+        while self._searches_size > SEARCH_CACHE_BYTES and len(self._searches) > 1:
+            evicted_key, evicted = self._searches.popitem(last=False)
+            self._searches_size -= _entry_bytes(evicted_key, evicted)
+
+    def search_cache_bytes(self) -> int:
+        """What the search answers kept for this course take, by the bound's own count."""
+        return self._searches_size
 
     def _matching(self, terms: tuple[str, ...], rule: SearchRule) -> np.ndarray:
         """Sorted indexes of members matching every term (any term, with the any-term bug)."""
         index = self._search_index(rule)
-        lists = [index.members(term) for term in dict.fromkeys(terms)]
-        found = lists[0]
-        for other in lists[1:]:
+        distinct = iter(dict.fromkeys(terms))
+        found = index.members(next(distinct))
+        for term in distinct:
             if rule.all_terms:
-                found = np.intersect1d(found, other, assume_unique=True)
+                if not len(found):
+                    break  # nobody matches every term: the other terms need not be looked up
+                found = np.intersect1d(found, index.members(term), assume_unique=True)
             else:
-                found = np.union1d(found, other)
+                found = np.union1d(found, index.members(term))
         return found
 
     def _rank(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
@@ -342,6 +362,11 @@ def _columns(members: list[Membership], users: dict[int, User]) -> _Columns:
         add_username(user.username)
         add_real_name(user.real_name)
     return columns
+
+
+def _entry_bytes(key: tuple, found: np.ndarray) -> int:
+    """The bytes a search-cache entry holds: its terms (key[0]), its ids and fixed overhead."""
+    return sum(map(sys.getsizeof, key[0])) + found.nbytes + _ENTRY_OVERHEAD_BYTES
 
 
 def _wanted(statuses: frozenset[str]) -> np.ndarray:

@@ -49,6 +49,9 @@ class _CompiledParameter:
     """
 
     MAX_REMEMBERED = 4096
+    # Only short values are remembered, so the set is bounded in bytes, not only in entries: a
+    # valid `id` or JSON-list `statuses` can be any length (issue #11).
+    MAX_REMEMBERED_CHARS = 256
 
     def __init__(self, param: dict) -> None:
         self.param = param  # kept so the id used as key stays this dict's
@@ -70,11 +73,16 @@ class _CompiledParameter:
 
 
 def _hashable(value: Any) -> object | None:
-    """A hashable stand-in for a parameter value, or None for values not worth remembering."""
+    """A hashable stand-in for a short parameter value, or None for values not worth remembering."""
+    limit = _CompiledParameter.MAX_REMEMBERED_CHARS
     if isinstance(value, list):
-        return ("list", tuple(value)) if all(isinstance(v, str) for v in value) else None
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        return (type(value).__name__, value)
+        if all(isinstance(v, str) for v in value) and sum(map(len, value)) <= limit:
+            return ("list", tuple(value))
+        return None
+    if isinstance(value, str) and len(value) <= limit:
+        return ("str", value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= limit:
+        return ("int", value)
     return None
 
 
