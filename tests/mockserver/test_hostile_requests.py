@@ -342,6 +342,7 @@ class TestUnicodeEverywhere:
 class TestSchemathesis:
     """The CI test: Schemathesis, 5,000 generated requests, positive and negative, no 5xx."""
 
+    @pytest.mark.timeout(1200)  # 1-4 minutes on a quiet runner; the hang guard, not a bound
     def test_five_thousand_generated_requests_pass_every_schema_check(self, mock):
         """Every schema.* check passes over 2,500 examples per mode (0 server errors)."""
         settings = conformance.Settings(
