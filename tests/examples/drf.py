@@ -27,7 +27,6 @@ EXAMPLE_DIR = REPO / "examples" / "drf_backend"
 READY_PATH = "/api/v2/course/1/users/?limit=1"
 START_TIMEOUT_S = 120.0
 COMMAND_TIMEOUT_S = 300.0
-LIMIT_REQUEST_LINE = 8190
 
 
 class BackendUnavailable(Exception):
@@ -64,10 +63,6 @@ def running_backend(env: Mapping[str, str], log_dir: Path) -> Iterator[str]:
         name=f"gunicorn ({name})",
         command=[sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
                  "--workers", "2", "--graceful-timeout", "5",
-                 # The contract bounds neither the URL nor the number of statuses values, and the
-                 # suite sends ~5 KB query strings; gunicorn's default (4094 bytes) would answer
-                 # those with an undocumented 414. 8190 is gunicorn's largest finite limit.
-                 "--limit-request-line", str(LIMIT_REQUEST_LINE),
                  "config.wsgi:application"],
         port=port,
         log_path=log_dir / f"gunicorn-{name}-{port}.log",
