@@ -38,6 +38,8 @@ NO_SERVER_BEHAVIOUR: dict[str, str] = {
     "page-examples": "examples for Swagger UI and Prism",
     "open-objects": "a freedom: a server may add fields, so no check may fail one that does",
     "username-charset": "a freedom: no character set is enforced on usernames",
+    "request-size": "a freedom: a server may refuse longer requests; the schema layer does not "
+    "send them and counts them as set aside",
 }
 # Docs lines the contract deliberately changes: the decision's checks enforce the change.
 OVERRIDDEN: dict[str, str] = {
