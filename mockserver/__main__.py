@@ -71,9 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def banner(settings: Settings, state: AppState) -> str:
     """The startup text: where to call, where the docs are, which tokens exist."""
+    from mockserver.accesslog import printable  # a fixture path may hold control characters
+
     base = settings.base_url
     lines = [
-        f"Course users mock serving {state.store.source}",
+        f"Course users mock serving {printable(str(state.store.source))}",
         f"  API:        {base}course/<id>/users/   (courses: {_course_list(state)})",
         f"  Swagger UI: {base}ui/",
         f"  Spec:       {base}openapi.json",
