@@ -37,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 all checks passed, 1 a check failed, 2 cannot run.",
     )
     for spec in OPTIONS:
+        if spec.switch:
+            parser.add_argument(
+                spec.flag,
+                dest=spec.name,
+                action="store_const",
+                const="yes",
+                help=f"{spec.help} [env {spec.env}]",
+            )
+            continue
         parser.add_argument(
             spec.flag,
             dest=spec.name,

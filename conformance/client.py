@@ -11,7 +11,6 @@ never a crash; and the run as a whole stops at its deadline (`RunDeadlineExceede
 
 from __future__ import annotations
 
-import shlex
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ import httpx
 import orjson
 
 from conformance.errors import CannotRun
+from conformance.redaction import NO_REDACTION, Redactor
 
 API_BASE_PATH = "/api/v2"
 USE_SETTINGS_TOKEN: Any = object()  # sentinel: send the run's own token
@@ -89,13 +89,16 @@ class Exchange:
         """Whether the answer parsed as JSON."""
         return self.body is not None
 
-    def curl(self) -> str:
-        """The request as a curl command a person can paste into a shell."""
+    def curl(self, redactor: Redactor = NO_REDACTION) -> str:
+        """The request as a curl command a person can paste into a shell.
+
+        A secret the redactor knows is written as `$VARIABLE`, which the shell expands.
+        """
         parts = ["curl", "-sS", "-i"]
         for name, value in self.request_headers.items():
             parts += ["-H", f"{name}: {value}"]
         parts.append(self.url)
-        return " ".join(shlex.quote(part) for part in parts)
+        return " ".join(redactor.shell_word(part) for part in parts)
 
     def summary(self, limit: int = 300) -> str:
         """What came back, in one line: status and the start of the body, control chars escaped."""

@@ -29,6 +29,7 @@ from typing import Any
 
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
+from conformance.redaction import Redactor
 from conformance.report import Report
 
 FORMAT = "conformance-report/1"
@@ -49,11 +50,11 @@ def to_json(report: Report) -> dict[str, Any]:
             "set_aside": report.set_aside,
             "exit_code": report.exit_code,
         },
-        "checks": [_check(result) for result in report.results],
+        "checks": [_check(result, report.redactor) for result in report.results],
     }
 
 
-def _check(result: CheckResult) -> dict[str, Any]:
+def _check(result: CheckResult, redactor: Redactor) -> dict[str, Any]:
     entry = catalogue.entry(result.name)
     failure = result.failure
     return {
@@ -68,7 +69,11 @@ def _check(result: CheckResult) -> dict[str, Any]:
         "set_aside": [{"reason": reason, "count": count} for reason, count in result.set_aside],
         "failure": None
         if failure is None
-        else {"expected": failure.expected, "got": failure.got, "reproduce": failure.curls()},
+        else {
+            "expected": redactor.scrub(failure.expected),
+            "got": redactor.scrub(failure.got),
+            "reproduce": failure.curls(redactor),
+        },
     }
 
 

@@ -57,11 +57,15 @@ def to_xml(report: Report) -> ET.ElementTree:
         if result.status is Status.SKIP:
             ET.SubElement(case, "skipped", message=xml_safe(result.reason))
         elif result.status is Status.FAIL:
-            message = f"expected {result.failure.expected}" if result.failure else "failed"
+            message = (
+                f"expected {report.redactor.scrub(result.failure.expected)}"
+                if result.failure
+                else "failed"
+            )
             element = ET.SubElement(
                 case, "failure", message=xml_safe(message), type="ContractViolation"
             )
-            element.text = xml_safe("\n".join(render_failure(result)))
+            element.text = xml_safe("\n".join(render_failure(result, report.redactor)))
         ET.SubElement(case, "system-out").text = f"{result.cases} cases"
     ET.indent(suites)
     return ET.ElementTree(suites)

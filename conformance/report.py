@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
+from conformance.redaction import NO_REDACTION, Redactor
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Report:
     seconds: float
     requests: int = 0
     profile: str = catalogue.CONTRACT
+    # What every rendering of this report keeps out of sight (the run's tokens).
+    redactor: Redactor = NO_REDACTION
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -70,7 +73,14 @@ class Report:
             lines.append(_line(result, width))
             lines += [f"      {note}" for note in set_aside_notes(result)]
         for result in self.failures:
-            lines += ["", *render_failure(result)]
+            lines += ["", *render_failure(result, self.redactor)]
+        if self.failures and self.redactor.secrets:
+            names = " and ".join(f"${name}" for _, name in self.redactor.secrets)
+            lines += [
+                "",
+                f"note: the curl lines read the tokens from {names}; set them, or rerun with "
+                "--show-secrets",
+            ]
         if "oracle.listing_consistent" in self.failed_names() and len(self.failures) > 1:
             lines += [
                 "",
@@ -79,7 +89,7 @@ class Report:
                 "oracle.listing_consistent first.",
             ]
         lines += ["", self.summary()]
-        return "\n".join(lines) + "\n"
+        return self.redactor.scrub("\n".join(lines) + "\n")
 
     def summary(self) -> str:
         """One closing line: totals, time, and how to repeat the run."""
@@ -114,7 +124,7 @@ def set_aside_notes(result: CheckResult) -> list[str]:
     return [f"set aside: {_cases(count)} — {reason}" for reason, count in result.set_aside]
 
 
-def render_failure(result: CheckResult) -> list[str]:
+def render_failure(result: CheckResult, redactor: Redactor = NO_REDACTION) -> list[str]:
     """The block for one failed check: what it enforces, its basis, expected, got, and curl."""
     entry = catalogue.entry(result.name)
     lines = [f"FAIL {result.name}"]
@@ -124,8 +134,11 @@ def render_failure(result: CheckResult) -> list[str]:
     failure = result.failure
     if failure is None:
         return lines
-    lines += [f"  expected: {failure.expected}", f"  got:      {failure.got}"]
-    curls = failure.curls()
+    lines += [
+        f"  expected: {redactor.scrub(failure.expected)}",
+        f"  got:      {redactor.scrub(failure.got)}",
+    ]
+    curls = failure.curls(redactor)
     if curls:
         lines.append("  reproduce:" if len(curls) == 1 else "  reproduce (failing request first):")
         lines += [f"    {curl}" for curl in curls]

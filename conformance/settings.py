@@ -18,6 +18,8 @@ from conformance.errors import SettingsError
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_TIMEOUT = 10.0
+# A full default run takes under a minute against a local server; half an hour means it is stuck.
+DEFAULT_RUN_TIMEOUT = 1800.0
 _COURSE_ID = re.compile(r"^[0-9]+$")
 
 
@@ -38,17 +40,19 @@ class Settings:
     # fnmatch patterns over check names (`paging.*`); empty means every check.
     checks: tuple[str, ...] = field(default_factory=tuple)
     timeout: float = DEFAULT_TIMEOUT
+    run_timeout: float = DEFAULT_RUN_TIMEOUT
+    show_secrets: bool = False
 
     def __post_init__(self) -> None:
         # Direct construction (tests, library users) gets the same validation as the CLI.
         for spec in OPTIONS:
             value = getattr(self, spec.name)
-            if value is None:
+            if value is None or spec.switch:
                 continue
             try:
                 spec.parse(str(value))
             except ValueError as exc:
-                raise SettingsError(spec.name, f"{value!r} {exc}") from None
+                raise SettingsError(spec.name, spec.problem(str(value), exc)) from None
 
     @classmethod
     def from_sources(
@@ -79,6 +83,14 @@ class OptionSpec:
     parse: Callable[[str], Any]
     required: bool = False
     help: str = ""
+    secret: bool = False  # a credential: its value is never echoed in an error
+    switch: bool = False  # an on/off flag on the command line (`--show-secrets`)
+
+    def problem(self, raw: str, exc: ValueError) -> str:
+        """The one-line complaint about a bad value, without echoing a credential."""
+        if self.secret or isinstance(exc, HiddenValueError):
+            return f"(value not shown) {exc}"
+        return f"{raw!r} {exc}"
 
     @property
     def flag(self) -> str:
@@ -100,7 +112,7 @@ def read_option(
     try:
         return spec.parse(raw)
     except ValueError as exc:
-        raise SettingsError(source, f"{raw!r} {exc}") from None
+        raise SettingsError(source, spec.problem(raw, exc)) from None
 
 
 def _pick(
@@ -116,10 +128,19 @@ def _pick(
     return None, spec.flag
 
 
+class HiddenValueError(ValueError):
+    """A bad value that holds a credential, so the error must not repeat it."""
+
+
 def _parse_base_url(raw: str) -> str:
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("is not an http:// or https:// URL with a host")
+    if "@" in parts.netloc:
+        raise HiddenValueError(
+            "carries credentials (user:password@host): they would be sent and printed; "
+            "pass the bearer token with --token"
+        )
     if parts.query or parts.fragment:
         raise ValueError("must not carry a query string or fragment")
     return raw.strip()
@@ -166,6 +187,25 @@ def _parse_profile(raw: str) -> str:
     return value
 
 
+def _parse_seconds(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError("is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise ValueError("is not a positive number of seconds")
+    return value
+
+
+def _parse_switch(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("is not a yes/no value (1, true, yes, on / 0, false, no, off)")
+
+
 def _parse_path(raw: str) -> Path:
     if not raw.strip():
         raise ValueError("is not a file path")
@@ -186,6 +226,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "CONFORMANCE_TOKEN",
         _parse_token,
         required=True,
+        secret=True,
         help="bearer token of a creator or manager of the course",
     ),
     OptionSpec(
@@ -199,6 +240,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "forbidden_token",
         "CONFORMANCE_FORBIDDEN_TOKEN",
         _parse_token,
+        secret=True,
         help="a valid token of a user who is NOT creator/manager of the course (enables the 403 "
         "check)",
     ),
@@ -238,5 +280,25 @@ OPTIONS: tuple[OptionSpec, ...] = (
         _parse_profile,
         help=f"which checks run: {CONTRACT} (default) every check; docs only those whose basis "
         "is the vendor docs alone",
+    ),
+    OptionSpec(
+        "timeout",
+        "CONFORMANCE_TIMEOUT",
+        _parse_seconds,
+        help=f"seconds each answer may take in all, body included (default {DEFAULT_TIMEOUT:g})",
+    ),
+    OptionSpec(
+        "run_timeout",
+        "CONFORMANCE_RUN_TIMEOUT",
+        _parse_seconds,
+        help=f"seconds the whole run may take before it stops as 'cannot run' (default "
+        f"{DEFAULT_RUN_TIMEOUT:g})",
+    ),
+    OptionSpec(
+        "show_secrets",
+        "CONFORMANCE_SHOW_SECRETS",
+        _parse_switch,
+        switch=True,
+        help="print tokens in the reports' curl lines (by default they read $CONFORMANCE_TOKEN)",
     ),
 )

@@ -13,6 +13,7 @@ from conformance.checks.pages import as_page
 from conformance.checks.schema import run_schema_checks
 from conformance.client import ApiClient
 from conformance.errors import PreflightRejected, ServerUnreachable
+from conformance.redaction import NO_REDACTION, Redactor
 from conformance.report import Report
 from conformance.settings import Settings
 
@@ -24,7 +25,9 @@ def run_suite(settings: Settings) -> Report:
         settings = replace(settings, seed=random.SystemRandom().randrange(2**31))
     started = time.perf_counter()
     names = select(settings.checks, settings.profile)
-    with ApiClient(settings.base_url, settings.token, settings.timeout) as client:
+    deadline = time.monotonic() + settings.run_timeout
+    client = ApiClient(settings.base_url, settings.token, settings.timeout, deadline=deadline)
+    with client:
         preflight(client, settings)
         ctx = Context(settings, client)
         results = run_schema_checks(ctx, names) if _any_schema(names) else []
@@ -44,7 +47,18 @@ def run_suite(settings: Settings) -> Report:
         seed=settings.seed,
         profile=settings.profile,
         seconds=time.perf_counter() - started,
-        requests=client.requests + ctx.schema_requests,
+        requests=client.requests,
+        redactor=redactor_for(settings),
+    )
+
+
+def redactor_for(settings: Settings) -> Redactor:
+    """What the run's reports keep out of sight: its tokens, unless --show-secrets."""
+    if settings.show_secrets:
+        return NO_REDACTION
+    return Redactor.of(
+        (settings.token, "CONFORMANCE_TOKEN"),
+        (settings.forbidden_token, "CONFORMANCE_FORBIDDEN_TOKEN"),
     )
 
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given
 from hypothesis import strategies as st
 
 from conformance.client import ApiClient, Exchange
+from conformance.redaction import NO_REDACTION, Redactor
 
 if TYPE_CHECKING:
     from conformance.oracle import Oracle
@@ -44,11 +45,11 @@ class Failure:
     curl: str | None = None  # a reproduction the check built itself (Schemathesis' own)
     source: str = ""  # which sub-check failed, when one driver serves several checks
 
-    def curls(self) -> list[str]:
-        """Ready-to-paste curl commands, the most telling request first."""
+    def curls(self, redactor: Redactor = NO_REDACTION) -> list[str]:
+        """Ready-to-paste curl commands, the most telling request first, secrets redacted."""
         if self.curl is not None:
-            return [self.curl]
-        return [exchange.curl() for exchange in self.exchanges]
+            return [redactor.scrub(self.curl)]
+        return [exchange.curl(redactor) for exchange in self.exchanges]
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,6 @@ class Context:
     client: ApiClient
     oracle: Oracle | None = None
     oracle_failure: Failure | None = None  # why the oracle could not be collected
-    schema_requests: int = 0  # requests the schema layer sent through Schemathesis
     # Reasons the running check set something aside, counted; property_check resets and reads it.
     set_aside_counts: Counter[str] = field(default_factory=Counter)
 

@@ -2,7 +2,7 @@
 
 Each Schemathesis check is its own line in the report (`schema.response_schema_conformance`).
 Generated cases are validated against every check still passing; the first failure is shrunk
-by Hypothesis, reported with Schemathesis' own curl reproduction, and the run repeats for the
+by Hypothesis, reported with a curl reproduction of the request, and the run repeats for the
 checks that have not failed yet, so one bug never hides another.
 """
 
@@ -30,7 +30,7 @@ from conformance.checks.base import (
     Status,
     property_check,
 )
-from conformance.client import api_root, printable
+from conformance.client import Exchange, api_root, printable
 from openapi.search_rule import split_terms
 
 OPERATION_PATH = "/course/{id}/users/"
@@ -178,7 +178,7 @@ def _validator(
     auth = {"Authorization": f"Bearer {ctx.settings.token}"}
 
     def body(case: Any) -> None:
-        curl = case.as_curl_command(headers=auth, base_url=root)
+        sent = _as_exchange(case, root, auth)
         try:
             response = _call(ctx, case, root, auth)
         except httpx.HTTPError as exc:
@@ -186,7 +186,7 @@ def _validator(
                 Failure(
                     "an HTTP answer",
                     f"no answer ({type(exc).__name__})",
-                    curl=curl,
+                    exchanges=(sent,),
                     source="not_a_server_error",
                 )
             ) from None
@@ -195,7 +195,7 @@ def _validator(
             try:
                 case.validate_response(response, checks=[function], headers=auth)
             except FailureGroup as group:
-                raise Mismatch.from_failure(_failure(name, group, response, curl)) from None
+                raise Mismatch.from_failure(_failure(name, group, response, sent)) from None
 
     return body
 
@@ -228,7 +228,19 @@ def _header_lists(headers: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def _failure(name: str, group: FailureGroup, response: Any, curl: str) -> Failure:
+def _as_exchange(case: Any, root: str, auth: dict[str, str]) -> Exchange:
+    """The request a case sends, as the suite's other checks record theirs (for the curl line)."""
+    kwargs = case.as_transport_kwargs(base_url=root, headers=auth)
+    url = str(httpx.URL(kwargs["url"], params=kwargs.get("params")))
+    shown = {name: value for name, value in kwargs["headers"].items() if name in _SHOWN_HEADERS}
+    return Exchange("GET", url, shown, None)
+
+
+# What a reproduction needs; Schemathesis' own User-Agent and test-case id headers are noise.
+_SHOWN_HEADERS = ("Authorization", "Accept")
+
+
+def _failure(name: str, group: FailureGroup, response: Any, sent: Exchange) -> Failure:
     first = group.exceptions[0]
     message = printable(" ".join(str(first.message).split()))
     if len(message) > 400:
@@ -241,6 +253,6 @@ def _failure(name: str, group: FailureGroup, response: Any, curl: str) -> Failur
         got=f"HTTP {response.status_code}"
         + (f": {message}" if message else "")
         + f"; body: {body}",
-        curl=curl,
+        exchanges=(sent,),
         source=name,
     )

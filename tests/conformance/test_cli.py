@@ -104,15 +104,47 @@ class TestReports:
         assert names == all_check_names()
 
     def test_failure_report_contains_a_curl_command(self, fault_urls, capsys):
-        """A failing check prints a ready-to-paste curl with the Authorization header."""
+        """A failing check prints a curl whose token is a variable the shell expands."""
         url = fault_urls["forbidden-not-enforced"]
         assert main(args(url, "--check", "auth", "--seed", "1")) == 1
         out = capsys.readouterr().out
         assert "FAIL  auth.forbidden_403" in out
         curls = [line.strip() for line in out.splitlines() if line.strip().startswith("curl ")]
         assert curls
-        assert "-H 'Authorization: Bearer member-token'" in curls[0]
+        assert '-H "Authorization: Bearer $CONFORMANCE_FORBIDDEN_TOKEN"' in curls[0]
         assert "/api/v2/course/1/users/" in curls[0]
+        assert "member-token" not in out and "manager-token" not in out
+
+    def test_show_secrets_prints_the_tokens(self, fault_urls, capsys):
+        """--show-secrets writes the token itself into the curl line."""
+        url = fault_urls["forbidden-not-enforced"]
+        assert (
+            main(args(url, "--check", "auth.forbidden_403", "--seed", "1", "--show-secrets")) == 1
+        )
+        curls = [line.strip() for line in capsys.readouterr().out.splitlines() if "curl " in line]
+        assert "-H 'Authorization: Bearer member-token'" in curls[0]
+
+    def test_redacted_curl_reproduces_in_a_shell(self, fault_urls, capsys):
+        """The redacted curl line, pasted into bash with the variables set, gets the same 200."""
+        url = fault_urls["forbidden-not-enforced"]
+        assert main(args(url, "--check", "auth.forbidden_403", "--seed", "1")) == 1
+        curl = next(
+            line.strip() for line in capsys.readouterr().out.splitlines() if "curl " in line
+        )
+        env = {**os.environ, "CONFORMANCE_FORBIDDEN_TOKEN": "member-token"}
+        shell = subprocess.run(
+            ["bash", "-c", curl], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert shell.stdout.startswith("HTTP/1.1 200"), shell.stdout[:200]
+
+    def test_credentials_in_the_base_url_are_refused_without_echo(self, capsys):
+        """A base URL with user:password@ is one line that does not repeat the password."""
+        code = main(
+            ["--base-url", "http://me:hunter2@127.0.0.1:9", "--token", "t", "--course-id", "1"]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and "carries credentials" in err and "hunter2" not in err
+        assert len(err.strip().splitlines()) == 1
 
     def test_module_reads_environment_and_exits_0(self, healthy_url):
         """`python -m conformance` configured only by CONFORMANCE_* variables passes."""

@@ -131,6 +131,20 @@ class TestBoundedRuns:
         with serve_app(app(drip)) as root, pytest.raises(CannotRun, match="not complete within"):
             run_suite(Settings(root, "t", "1", seed=1, timeout=2, checks=("oracle",)))
 
+    def test_run_deadline_stops_an_endless_run(self, serve_app):
+        """--run-timeout ends a run that would go on for hours as 'cannot run'."""
+
+        async def endless(request: Request) -> Response:
+            offset = int(request.query_params.get("offset", "0"))
+            return JSONResponse(
+                envelope(10**12, str(request.url.include_query_params(offset=offset + 1)))
+            )
+
+        with serve_app(app(endless)) as root:
+            process, _ = run_cli(root, "--run-timeout", "3")
+        assert process.returncode == 2
+        assert "cannot run: the run reached its deadline" in process.stderr
+
 
 class TestBoundedMemory:
     @pytest.mark.parametrize("shape", ["endless-chunks", "huge-json", "gzip-bomb"])
@@ -168,6 +182,29 @@ class TestSanitizedOutput:
         assert process.returncode == 2
         assert "\x1b" not in process.stderr and "\x07" not in process.stderr
         assert "\\x1b[2J" in process.stderr
+
+
+class TestSecretsStayOutOfReports:
+    def test_no_report_carries_the_token(self, serve_app, tmp_path):
+        """A server echoing the Authorization header: stdout, JUnit and JSON show $VARIABLE."""
+
+        async def echoing(request: Request) -> Response:
+            echoed = {"detail": request.headers.get("authorization", "")}
+            if "offset" in request.query_params:
+                return JSONResponse(echoed, status_code=500)
+            return JSONResponse(envelope(3, None))
+
+        junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+        with serve_app(app(echoing)) as root:
+            process, _ = run_cli(
+                root, "--check", "paging", "--max-examples", "3",
+                "--forbidden-token", "other-secret", "--junit-xml", str(junit),
+                "--report-json", str(report),
+            )  # fmt: skip
+        assert process.returncode == 1, process.stdout + process.stderr
+        for text in (process.stdout, process.stderr, junit.read_text(), report.read_text()):
+            assert "secret-token" not in text and "other-secret" not in text
+        assert "$CONFORMANCE_TOKEN" in process.stdout
 
 
 def huge_body(shape: str) -> Callable[[Request], object]:
