@@ -63,12 +63,14 @@ class Recorder:
         return JSONResponse(envelope(1, None))
 
 
-# The CLI in a child process that reports its own peak RSS on its last stdout line.
+# The CLI in a child process that reports its own peak RSS on its last stdout line. VmHWM, not
+# ru_maxrss: Linux carries ru_maxrss across exec, so it could be the parent's (pytest's) peak.
 CLI_WITH_PEAK = """
-import resource, sys
+import re, sys
 from conformance.__main__ import main
 code = main(sys.argv[1:])
-print(f"peak_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+status = open("/proc/self/status").read()
+print("peak_kb=" + re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
 sys.exit(code)
 """
 
