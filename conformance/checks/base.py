@@ -42,13 +42,10 @@ class Failure:
     expected: str
     got: str
     exchanges: tuple[Exchange, ...] = ()
-    curl: str | None = None  # a reproduction the check built itself (Schemathesis' own)
     source: str = ""  # which sub-check failed, when one driver serves several checks
 
     def curls(self, redactor: Redactor = NO_REDACTION) -> list[str]:
         """Ready-to-paste curl commands, the most telling request first, secrets redacted."""
-        if self.curl is not None:
-            return [redactor.scrub(self.curl)]
         return [exchange.curl(redactor) for exchange in self.exchanges]
 
 

@@ -77,4 +77,4 @@ class TestFaults:
         )
         report = run_suite(settings)
         assert report.failed_names() == ["schema.not_a_server_error"], report.render()
-        assert report.result("schema.not_a_server_error").failure.curl.startswith("curl ")
+        assert report.result("schema.not_a_server_error").failure.curls()[0].startswith("curl ")
