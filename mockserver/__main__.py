@@ -66,7 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="trust X-Forwarded-Proto/-Host in links",
     )
     add("--log-level", metavar="LEVEL", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
+    add(
+        "--cors-origin",
+        metavar="ORIGIN",
+        action=_JoinOrigins,
+        help="also allow this browser origin or pattern (https://*.example.test; * = any origin, "
+        "no credentials); repeatable; local origins are always allowed",
+    )
     return parser
+
+
+class _JoinOrigins(argparse.Action):
+    """Repeated --cors-origin values as one comma-separated text, as MOCKSERVER_CORS_ORIGIN."""
+
+    def __call__(self, _parser, namespace, values, _option_string=None) -> None:
+        previous = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, f"{previous},{values}" if previous else values)
 
 
 def banner(settings: Settings, state: AppState) -> str:

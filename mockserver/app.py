@@ -1,7 +1,7 @@
 """`create_app(settings)`: the one place that assembles the mock.
 
     AccessLogMiddleware                 one log line per request
-    └── OriginGate -> CORSMiddleware    local origins, preflight allows Authorization
+    └── OriginGate -> CORSMiddleware    local + --cors-origin, preflight allows Authorization
         └── front door                  /api/v2/ui/ and /api/v2/openapi.json -> docs (Starlette)
             └── Connexion AsyncApp      everything else, through this middleware list:
                 ServerErrorMiddleware, ExceptionMiddleware (our error handlers),
@@ -45,6 +45,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.accesslog import AccessLogMiddleware, configure_logging
+from mockserver.cors import cors_options
 from mockserver.dispatch import DirectDispatchMiddleware
 from mockserver.docs import docs_app
 from mockserver.errors import ApiError
@@ -58,8 +59,6 @@ from mockserver.state import AppState
 from mockserver.validation import OneLineParameterValidator, StatusesURIParser
 
 logger = logging.getLogger("mockserver")
-
-LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
 def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
@@ -75,7 +74,7 @@ def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
         front,
         cors=CORSMiddleware(
             front,
-            allow_origin_regex=LOCAL_ORIGINS,
+            **cors_options(settings.cors_origin),
             allow_methods=["GET", "OPTIONS"],
             allow_headers=["Authorization", "Prefer", "Accept", "Content-Type"],
             expose_headers=["WWW-Authenticate", "Retry-After"],

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
 from mockserver.faults import Fault
 
@@ -36,6 +37,7 @@ class Settings:
     error_rate: float = 0.0
     proxy_headers: bool = False
     log_level: str = "info"
+    cors_origin: tuple[str, ...] = ()  # allowed besides the local origins (mockserver.cors)
     fault: Fault = field(default_factory=Fault)
 
     @classmethod
@@ -74,6 +76,8 @@ class Settings:
                 continue
             if name == "latency":
                 value = f"{value[0]}-{value[1]}"
+            elif name == "cors_origin":
+                value = ",".join(value)
             env[ENV_PREFIX + name.upper()] = (
                 str(value).lower() if isinstance(value, bool) else str(value)
             )
@@ -165,5 +169,6 @@ _CASTERS: dict[str, Callable[[str, str], object]] = {
     "error_rate": _fraction,
     "proxy_headers": _boolean,
     "log_level": _log_level,
+    "cors_origin": parse_origins,  # comma-separated: the CLI joins a repeated --cors-origin
 }
 assert set(_CASTERS) == {f.name for f in fields(Settings)} - {"fault"}
