@@ -9,11 +9,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from conformance import catalogue, jsonreport, junit
 from conformance.errors import ConformanceError, SettingsError
+from conformance.report import CannotRunReport, Report
 from conformance.settings import OPTIONS, Settings, read_option
 from conformance.suite import run_suite
 
@@ -78,26 +81,79 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.format is not None and not args.list_checks:
         sys.stderr.write("conformance: error: --format only applies to --list-checks\n")
         return EXIT_CANNOT_RUN
-    try:
-        if args.list_checks:
+    if args.list_checks:
+        try:
             return _output(_check_list(vars(args), args.format or "plain"), EXIT_PASS)
+        except ConformanceError as exc:
+            sys.stderr.write(f"conformance: cannot run: {exc}\n")
+            return EXIT_CANNOT_RUN
+    started = time.perf_counter()
+    settings: Settings | None = None
+    try:
         settings = Settings.from_sources(vars(args), os.environ)
         _check_writable(settings)
         report = run_suite(settings)
     except ConformanceError as exc:
-        sys.stderr.write(f"conformance: cannot run: {exc}\n")
-        return EXIT_CANNOT_RUN
+        return _cannot_run(str(exc), vars(args), settings, started)
     except KeyboardInterrupt:
-        sys.stderr.write("conformance: cannot run: interrupted\n")
-        return EXIT_CANNOT_RUN
-    text = report.render()
-    if settings.junit_xml is not None:
-        junit.write(report, settings.junit_xml)
-        text += f"JUnit XML written to {settings.junit_xml}\n"
-    if settings.report_json is not None:
-        jsonreport.write(report, settings.report_json)
-        text += f"JSON report written to {settings.report_json}\n"
+        return _cannot_run("interrupted", vars(args), settings, started)
+    text = report.render(settings.verbosity)
+    text += _write_reports(report, settings.junit_xml, settings.report_json)
     return _output(text, report.exit_code)
+
+
+def _write_reports(
+    report: Report | CannotRunReport, junit_xml: Path | None, report_json: Path | None
+) -> str:
+    """Write the --junit-xml and --report-json files; the lines saying where they went."""
+    text = ""
+    if junit_xml is not None:
+        junit.write(report, junit_xml)
+        text += f"JUnit XML written to {junit_xml}\n"
+    if report_json is not None:
+        jsonreport.write(report, report_json)
+        text += f"JSON report written to {report_json}\n"
+    return text
+
+
+def _cannot_run(
+    reason: str, options: Mapping[str, object], settings: Settings | None, started: float
+) -> int:
+    """Say why in one line on stderr, and still write the report files CI will look for."""
+    sys.stderr.write(f"conformance: cannot run: {reason}\n")
+    report = CannotRunReport(
+        reason=reason,
+        base_url=settings.base_url if settings else _known("base_url", options),
+        course_id=settings.course_id if settings else _known("course_id", options),
+        seed=settings.seed if settings else _known("seed", options),
+        profile=(settings.profile if settings else _known("profile", options))
+        or catalogue.CONTRACT,
+        seconds=time.perf_counter() - started,
+    )
+    # A path in a missing directory (the reason itself, perhaps) cannot be written: skip it.
+    junit_xml, report_json = (
+        _writable(getattr(settings, name) if settings else _known(name, options))
+        for name in ("junit_xml", "report_json")
+    )
+    try:
+        text = _write_reports(report, junit_xml, report_json)
+    except OSError as exc:
+        sys.stderr.write(f"conformance: could not write a report: {exc}\n")
+    else:
+        _output(text, EXIT_CANNOT_RUN)
+    return EXIT_CANNOT_RUN
+
+
+def _known(name: str, options: Mapping[str, object]) -> object:
+    """One setting if it can be read on its own despite the error, else None."""
+    try:
+        return read_option(name, options, os.environ)
+    except ConformanceError:
+        return None
+
+
+def _writable(path: object) -> Path | None:
+    return path if isinstance(path, Path) and path.parent.resolve().is_dir() else None
 
 
 def _check_list(options: dict[str, object], form: str) -> str:

@@ -4,10 +4,10 @@ The shape is stable; a key is only ever added (`format` names the version):
 
     {
       "format": "conformance-report/1",
-      "run": {"base_url": str, "course_id": str, "seed": int, "profile": "docs"|"contract",
-              "seconds": float, "requests": int,
+      "run": {"base_url": str|null, "course_id": str|null, "seed": int|null,
+              "profile": "docs"|"contract", "seconds": float, "requests": int,
               "counts": {"PASS": int, "FAIL": int, "SKIP": int},
-              "set_aside": int, "exit_code": 0|1},
+              "set_aside": int, "exit_code": 0|1|2, "cannot_run": str|null},
       "checks": [
         {"name": str, "description": str, "basis": [str, ...], "profile": "docs"|"contract",
          "status": "PASS"|"FAIL"|"SKIP", "cases": int, "seconds": float,
@@ -18,7 +18,10 @@ The shape is stable; a key is only ever added (`format` names the version):
     }
 
 `basis` entries are `docs:<page>:<line>` or `decision:<id>` (see conformance.catalogue);
-`run.set_aside` is the sum of every check's set-aside counts.
+`run.set_aside` is the sum of every check's set-aside counts. `run.cannot_run` is null when the
+run gave verdicts; when it could not run (exit 2: settings, server unreachable, token rejected,
+setup mistake, deadline) it is the one-line reason, `exit_code` is 2 and `checks` is empty;
+`base_url`, `course_id` and `seed` are null only when the run stopped before they were known.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
 from conformance.redaction import Redactor
-from conformance.report import Report
+from conformance.report import CannotRunReport, Report
 
 FORMAT = "conformance-report/1"
 
@@ -49,8 +52,29 @@ def to_json(report: Report) -> dict[str, Any]:
             "counts": {str(status): count for status, count in report.counts().items()},
             "set_aside": report.set_aside,
             "exit_code": report.exit_code,
+            "cannot_run": None,
         },
         "checks": [_check(result, report.redactor) for result in report.results],
+    }
+
+
+def cannot_run_json(report: CannotRunReport) -> dict[str, Any]:
+    """A run that could not run, in the same shape: the reason, exit code 2, no checks."""
+    return {
+        "format": FORMAT,
+        "run": {
+            "base_url": report.base_url,
+            "course_id": report.course_id,
+            "seed": report.seed,
+            "profile": report.profile,
+            "seconds": round(report.seconds, 3),
+            "requests": 0,
+            "counts": {str(status): 0 for status in Status},
+            "set_aside": 0,
+            "exit_code": report.exit_code,
+            "cannot_run": report.reason,
+        },
+        "checks": [],
     }
 
 
@@ -77,7 +101,8 @@ def _check(result: CheckResult, redactor: Redactor) -> dict[str, Any]:
     }
 
 
-def write(report: Report, path: Path) -> None:
+def write(report: Report | CannotRunReport, path: Path) -> None:
     """Write the JSON report (UTF-8, indented, keys in the documented order)."""
-    text = json.dumps(to_json(report), indent=2, ensure_ascii=False)
+    body = cannot_run_json(report) if isinstance(report, CannotRunReport) else to_json(report)
+    text = json.dumps(body, indent=2, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")

@@ -1,7 +1,9 @@
 """JUnit XML for CI systems: one testcase per check, failures with their basis and reproduction.
 
 A failed testcase carries `<properties>` (description, basis); a check that set cases aside
-carries a `set_aside` property, so CI shows what was not judged.
+carries a `set_aside` property, so CI shows what was not judged. A run that could not run (exit 2)
+is one errored testcase, `conformance.cannot_run`, whose `<error>` message is the one-line reason,
+so a CI job that publishes the file shows why instead of a missing file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
-from conformance.report import Report, basis_text, render_failure
+from conformance.report import CannotRunReport, Report, basis_text, plural, render_failure
 
 # Characters XML 1.0 cannot carry at all, even escaped (generated data may contain them).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -66,7 +68,7 @@ def to_xml(report: Report) -> ET.ElementTree:
                 case, "failure", message=xml_safe(message), type="ContractViolation"
             )
             element.text = xml_safe("\n".join(render_failure(result, report.redactor)))
-        ET.SubElement(case, "system-out").text = f"{result.cases} cases"
+        ET.SubElement(case, "system-out").text = plural(result.cases, "case")
     ET.indent(suites)
     return ET.ElementTree(suites)
 
@@ -86,6 +88,38 @@ def _properties(case: ET.Element, result: CheckResult) -> None:
             ET.SubElement(properties, "property", name=name, value=xml_safe(value))
 
 
-def write(report: Report, path: Path) -> None:
+def cannot_run_xml(report: CannotRunReport) -> ET.ElementTree:
+    """Build the JUnit document for a run that could not run: one errored testcase."""
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="conformance",
+        tests="1",
+        failures="0",
+        errors="1",
+        skipped="0",
+        time=f"{report.seconds:.3f}",
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("base_url", report.base_url),
+        ("course_id", report.course_id),
+        ("seed", None if report.seed is None else str(report.seed)),
+        ("profile", report.profile),
+    ):
+        if value is not None:
+            ET.SubElement(properties, "property", name=name, value=xml_safe(value))
+    case = ET.SubElement(
+        suite, "testcase", classname="conformance", name="cannot_run", time=f"{report.seconds:.3f}"
+    )
+    error = ET.SubElement(case, "error", message=xml_safe(report.reason), type="CannotRun")
+    error.text = xml_safe(f"cannot run: {report.reason}")
+    ET.indent(suites)
+    return ET.ElementTree(suites)
+
+
+def write(report: Report | CannotRunReport, path: Path) -> None:
     """Write the JUnit XML file (UTF-8, with declaration)."""
-    to_xml(report).write(path, encoding="utf-8", xml_declaration=True)
+    tree = cannot_run_xml(report) if isinstance(report, CannotRunReport) else to_xml(report)
+    tree.write(path, encoding="utf-8", xml_declaration=True)

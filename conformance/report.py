@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
 from conformance.redaction import NO_REDACTION, Redactor
+
+# How much the text report says: only failures and the summary, the default, or everything.
+QUIET, NORMAL, VERBOSE = "quiet", "normal", "verbose"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 check`, `2 checks`, `0 checks`: a count and its noun, in the right number."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+@dataclass(frozen=True)
+class CannotRunReport:
+    """A run that produced no verdict (exit 2): the one-line reason and what was known of it."""
+
+    reason: str
+    base_url: str | None = None
+    course_id: str | None = None
+    seed: int | None = None
+    profile: str = catalogue.CONTRACT
+    seconds: float = 0.0
+    exit_code: int = 2
 
 
 @dataclass(frozen=True)
@@ -22,6 +43,8 @@ class Report:
     profile: str = catalogue.CONTRACT
     # What every rendering of this report keeps out of sight (the run's tokens).
     redactor: Redactor = NO_REDACTION
+    # Requests each check sent itself, where the suite could count them (not the schema layer's).
+    check_requests: dict[str, int] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[CheckResult]:
@@ -61,17 +84,11 @@ class Report:
         """Cases set aside by all checks together (not judged: correct servers may differ)."""
         return sum(count for result in self.results for _, count in result.set_aside)
 
-    def render(self) -> str:
-        """The whole report as text."""
-        profile = "" if self.profile == catalogue.CONTRACT else f", profile {self.profile}"
-        lines = [
-            f"Conformance of {self.base_url} (course {self.course_id}), seed {self.seed}{profile}",
-            "",
-        ]
-        width = max((len(r.name) for r in self.results), default=0)
-        for result in self.results:
-            lines.append(_line(result, width))
-            lines += [f"      {note}" for note in set_aside_notes(result)]
+    def render(self, level: str = NORMAL) -> str:
+        """The whole report as text; QUIET keeps only failures and the summary line."""
+        lines: list[str] = []
+        if level != QUIET:
+            lines += [self._header(), "", *self._check_lines(level)]
         for result in self.failures:
             lines += ["", *render_failure(result, self.redactor)]
         if self.failures and self.redactor.secrets:
@@ -89,15 +106,34 @@ class Report:
                 "oracle.listing_consistent first.",
             ]
         lines += ["", self.summary()]
-        return self.redactor.scrub("\n".join(lines) + "\n")
+        return self.redactor.scrub("\n".join(lines).lstrip("\n") + "\n")
+
+    def _header(self) -> str:
+        profile = "" if self.profile == catalogue.CONTRACT else f", profile {self.profile}"
+        where = f"{self.base_url} (course {self.course_id})"
+        return f"Conformance of {where}, seed {self.seed}{profile}"
+
+    def _check_lines(self, level: str) -> list[str]:
+        lines: list[str] = []
+        width = max((len(r.name) for r in self.results), default=0)
+        for result in self.results:
+            lines.append(_line(result, width))
+            if level == VERBOSE:
+                entry = catalogue.entry(result.name)
+                lines.append(f"      {entry.description if entry else 'not in the catalogue'}")
+                if result.name in self.check_requests:
+                    lines.append(f"      {plural(self.check_requests[result.name], 'request')}")
+            lines += [f"      {note}" for note in set_aside_notes(result)]
+        return lines
 
     def summary(self) -> str:
         """One closing line: totals, time, and how to repeat the run."""
         counts = self.counts()
         return (
-            f"{len(self.results)} checks: {counts[Status.PASS]} passed, "
+            f"{plural(len(self.results), 'check')}: {counts[Status.PASS]} passed, "
             f"{counts[Status.FAIL]} failed, {counts[Status.SKIP]} skipped; "
-            f"{_cases(self.set_aside)} set aside; {self.requests} requests in {self.seconds:.1f}s "
+            f"{_cases(self.set_aside)} set aside; {plural(self.requests, 'request')} in "
+            f"{self.seconds:.1f}s "
             f"(repeat this run with --seed {self.seed})"
         )
 
@@ -110,7 +146,7 @@ def _line(result: CheckResult, width: int) -> str:
 
 
 def _cases(count: int) -> str:
-    return f"{count} case" + ("" if count == 1 else "s")
+    return plural(count, "case")
 
 
 def basis_text(name: str) -> str:

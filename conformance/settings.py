@@ -42,8 +42,12 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     run_timeout: float = DEFAULT_RUN_TIMEOUT
     show_secrets: bool = False
+    quiet: bool = False
+    verbose: bool = False
 
     def __post_init__(self) -> None:
+        if self.quiet and self.verbose:
+            raise SettingsError("--quiet", "cannot be combined with --verbose; give one of them")
         # Direct construction (tests, library users) gets the same validation as the CLI.
         for spec in OPTIONS:
             value = getattr(self, spec.name)
@@ -72,6 +76,11 @@ class Settings:
         if checks:
             values["checks"] = tuple(checks)
         return cls(**values)
+
+    @property
+    def verbosity(self) -> str:
+        """How much the text report says: "quiet", "normal" or "verbose"."""
+        return "quiet" if self.quiet else "verbose" if self.verbose else "normal"
 
 
 @dataclass(frozen=True)
@@ -300,5 +309,19 @@ OPTIONS: tuple[OptionSpec, ...] = (
         _parse_switch,
         switch=True,
         help="print tokens in the reports' curl lines (by default they read $CONFORMANCE_TOKEN)",
+    ),
+    OptionSpec(
+        "quiet",
+        "CONFORMANCE_QUIET",
+        _parse_switch,
+        switch=True,
+        help="print only the failures and the summary line (not with --verbose)",
+    ),
+    OptionSpec(
+        "verbose",
+        "CONFORMANCE_VERBOSE",
+        _parse_switch,
+        switch=True,
+        help="also print each check's description and the requests it sent (not with --quiet)",
     ),
 )

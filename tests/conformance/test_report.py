@@ -150,12 +150,12 @@ REPORT_SCHEMA = {
             "type": "object",
             "required": [
                 "base_url", "course_id", "seed", "profile", "seconds", "requests", "counts",
-                "set_aside", "exit_code",
+                "set_aside", "exit_code", "cannot_run",
             ],
             "properties": {
-                "base_url": {"type": "string"},
-                "course_id": {"type": "string"},
-                "seed": {"type": "integer"},
+                "base_url": {"type": ["string", "null"]},
+                "course_id": {"type": ["string", "null"]},
+                "seed": {"type": ["integer", "null"]},
                 "profile": {"enum": ["docs", "contract"]},
                 "seconds": {"type": "number", "minimum": 0},
                 "requests": {"type": "integer", "minimum": 0},
@@ -165,7 +165,8 @@ REPORT_SCHEMA = {
                     "additionalProperties": {"type": "integer", "minimum": 0},
                 },
                 "set_aside": {"type": "integer", "minimum": 0},
-                "exit_code": {"enum": [0, 1]},
+                "exit_code": {"enum": [0, 1, 2]},
+                "cannot_run": {"type": ["string", "null"], "minLength": 1},
             },
         },
         "checks": {
@@ -217,6 +218,26 @@ REPORT_SCHEMA = {
                 },
             },
         },
+    },
+    # A run with verdicts knows where it ran and has no reason; "cannot run" has one and no checks.
+    "if": {"properties": {"run": {"properties": {"exit_code": {"const": 2}}}}},
+    "then": {
+        "properties": {
+            "run": {"properties": {"cannot_run": {"type": "string"}}},
+            "checks": {"maxItems": 0},
+        }
+    },
+    "else": {
+        "properties": {
+            "run": {
+                "properties": {
+                    "cannot_run": {"type": "null"},
+                    "base_url": {"type": "string"},
+                    "course_id": {"type": "string"},
+                    "seed": {"type": "integer"},
+                }
+            }
+        }
     },
 }  # fmt: skip
 
