@@ -21,6 +21,7 @@ from conformance.checks.pages import (
     members,
     walk_window,
 )
+from conformance.oracle import Oracle
 from conformance.query import Query
 
 # Explicit examples: the biggest listing (several pages) and a small one.
@@ -210,6 +211,16 @@ def walk_visits_each_once(ctx: Context) -> CheckResult:
     return property_check(ctx, name, _walk_args(), body, explicit)
 
 
+def _page_in_window(
+    ctx: Context, oracle: Oracle, args: tuple[Query, int, int]
+) -> tuple[Query, int, int, Page]:
+    """(query, limit, offset, page) for a page somewhere in a walkable window of the listing."""
+    query, limit_pick, offset_pick = args
+    size = oracle.size(query.effective_statuses, query.search)
+    limit, offset = walk_window(size, limit_pick, offset_pick)
+    return query, limit, offset, fetch(ctx, query.with_page(limit, offset))
+
+
 def previous_leads_back(ctx: Context) -> CheckResult:
     """`previous` gives the page before (null at offset 0), and next-then-previous returns here."""
     name = "paging.previous_leads_back"
@@ -217,10 +228,7 @@ def previous_leads_back(ctx: Context) -> CheckResult:
     oracle = ctx.oracle
 
     def body(args: tuple[Query, int, int]) -> None:
-        query, limit_pick, offset_pick = args
-        size = oracle.size(query.effective_statuses, query.search)
-        limit, offset = walk_window(size, limit_pick, offset_pick)
-        page = fetch(ctx, query.with_page(limit, offset))
+        query, limit, offset, page = _page_in_window(ctx, oracle, args)
         if offset == 0 and page.previous is not None:
             raise Mismatch("previous=null at offset 0", f"previous={page.previous}", page.exchange)
         if offset > 0:
@@ -276,10 +284,7 @@ def links_same_origin(ctx: Context) -> CheckResult:
     oracle = ctx.oracle
 
     def body(args: tuple[Query, int, int]) -> None:
-        query, limit_pick, offset_pick = args
-        size = oracle.size(query.effective_statuses, query.search)
-        limit, offset = walk_window(size, limit_pick, offset_pick)
-        page = fetch(ctx, query.with_page(limit, offset))
+        page = _page_in_window(ctx, oracle, args)[3]
         for which, url in (("next", page.next), ("previous", page.previous)):
             if url is not None and not ctx.client.same_origin(url):
                 raise Mismatch(

@@ -52,6 +52,12 @@ def envelope(count: int, next_url: str | None, results: list[dict] | None = None
     return {"count": count, "next": next_url, "previous": None, "results": results or [MEMBER]}
 
 
+async def endless_listing(request: Request) -> Response:
+    """count=10**12, one member a page, and always a `next` link one further."""
+    offset = int(request.query_params.get("offset", "0"))
+    return JSONResponse(envelope(10**12, str(request.url.include_query_params(offset=offset + 1))))
+
+
 class Recorder:
     """A listener on another origin that only counts what reaches it."""
 
@@ -108,13 +114,7 @@ class TestBoundedRuns:
     def test_endless_next_links_end_in_a_verdict(self, serve_app):
         """count=10**12 and always one more page: the oracle stops walking and the run ends."""
 
-        async def endless(request: Request) -> Response:
-            offset = int(request.query_params.get("offset", "0"))
-            return JSONResponse(
-                envelope(10**12, str(request.url.include_query_params(offset=offset + 1)))
-            )
-
-        with serve_app(app(endless)) as root:
+        with serve_app(app(endless_listing)) as root:
             report = run_suite(Settings(root, "t", "1", seed=1, checks=("oracle",)))
         assert report.result("oracle.listing_consistent").status is Status.FAIL
 
@@ -136,13 +136,7 @@ class TestBoundedRuns:
     def test_run_deadline_stops_an_endless_run(self, serve_app):
         """--run-timeout ends a run that would go on for hours as 'cannot run'."""
 
-        async def endless(request: Request) -> Response:
-            offset = int(request.query_params.get("offset", "0"))
-            return JSONResponse(
-                envelope(10**12, str(request.url.include_query_params(offset=offset + 1)))
-            )
-
-        with serve_app(app(endless)) as root:
+        with serve_app(app(endless_listing)) as root:
             process, _ = run_cli(root, "--run-timeout", "3")
         assert process.returncode == 2
         assert "cannot run: the run reached its deadline" in process.stderr
