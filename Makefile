@@ -36,9 +36,24 @@ run: $(STAMP)  ## Serve the mock on the bundled fixtures.
 test: $(STAMP)  ## Run every test, including the ones that start servers.
 	$(VENV)/bin/python -m pytest $(ARGS)
 
-lint: $(STAMP)  ## ruff check and ruff format --check, with the rules in pyproject.toml.
+# The contract's linters come from npm, installed on first use into benchmarks/.cache/ by the
+# installer Prism uses (benchmarks/artifacts.py); NPM_TOOL prints a tool's executable.
+NPM_TOOL = $(VENV)/bin/python -c 'import sys; from pathlib import Path; \
+	from benchmarks.artifacts import Artifacts; \
+	print(Artifacts(Path.cwd(), Path("benchmarks/.cache")).npm_tool(sys.argv[1])[0])'
+# Where both linters' configs (.spectral.yaml, redocly.yaml) expect the bundle.
+LINT_BUNDLE := build/lint/course_users.bundle.json
+
+lint: $(STAMP)  ## ruff (rules in pyproject.toml), then Spectral and Redocly CLI on the spec and its bundle.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	mkdir -p $(dir $(LINT_BUNDLE))
+	$(VENV)/bin/python -m openapi bundle --out $(LINT_BUNDLE)
+	spectral="$$($(NPM_TOOL) spectral)" && \
+	  "$$spectral" lint --fail-severity=warn openapi/course_users.yaml $(LINT_BUNDLE)
+	@# Redocly exits 1 on errors only; tests/openapi/test_linters.py also fails on its warnings.
+	redocly="$$($(NPM_TOOL) redocly)" && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  "$$redocly" lint openapi/course_users.yaml $(LINT_BUNDLE)
 
 conformance: $(STAMP)  ## Run the conformance suite against a freshly started mock.
 	$(VENV)/bin/python -m conformance.selfcheck $(ARGS)

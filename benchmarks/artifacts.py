@@ -1,7 +1,8 @@
 """What the servers need before they start: the bundled spec, Prism, generated datasets.
 
 Everything goes into ``benchmarks/.cache/`` (ignored by git through the repo's ``.cache/`` rule):
-Prism is installed there from npm with ``npm install --prefix``; generated datasets are kept
+the npm tools (Prism; the contract's linters Spectral and Redocly CLI; Redoc for the docs page)
+are installed there, one ``npm install --prefix`` folder each; generated datasets are kept
 under a name that includes the generator's source hash, so they are rebuilt when it changes.
 """
 
@@ -18,8 +19,27 @@ from pathlib import Path
 from benchmarks.errors import ToolError
 from benchmarks.processes import run_command
 
-PRISM_PACKAGE = "@stoplight/prism-cli@5"
-PRISM_MAJOR = "5."
+
+@dataclass(frozen=True)
+class NpmTool:
+    """An npm package installed into its own folder of the cache, pinned to a major version."""
+
+    package: str
+    major: str
+    executable: str | None  # its command in node_modules/.bin, None for a library (Redoc)
+
+    @property
+    def spec(self) -> str:
+        """What ``npm install`` is given: ``name@major``."""
+        return f"{self.package}@{self.major}"
+
+
+NPM_TOOLS = {
+    "prism": NpmTool("@stoplight/prism-cli", "5", "prism"),
+    "spectral": NpmTool("@stoplight/spectral-cli", "6", "spectral"),
+    "redocly": NpmTool("@redocly/cli", "2", "redocly"),
+    "redoc": NpmTool("redoc", "2", None),
+}
 
 
 @dataclass(frozen=True)
@@ -45,27 +65,43 @@ class Artifacts:
 
     def prism(self) -> tuple[Path, str]:
         """Prism's executable (installed into the cache when missing) and its version."""
-        prefix = self.cache / "prism"
-        executable = prefix / "node_modules" / ".bin" / "prism"
-        if _prism_version(prefix) is None:
-            self._install_prism(prefix)
-        version = _prism_version(prefix)
-        if version is None or not executable.exists():
-            raise ToolError(f"Prism is not usable after `npm install` into {prefix}")
+        return self.npm_tool("prism")
+
+    def npm_tool(self, name: str) -> tuple[Path, str]:
+        """The executable of ``NPM_TOOLS[name]`` (installed when missing) and its version."""
+        tool = NPM_TOOLS[name]
+        if tool.executable is None:
+            raise ToolError(f"{tool.package} is a library: it has no command to run")
+        _, version = self.npm_package(name)
+        executable = self.cache / name / "node_modules" / ".bin" / tool.executable
+        if not executable.exists():
+            raise ToolError(f"{tool.package} has no {executable.name} command in {executable}")
         return executable, version
 
-    def _install_prism(self, prefix: Path) -> None:
+    def npm_package(self, name: str) -> tuple[Path, str]:
+        """The folder of ``NPM_TOOLS[name]`` in node_modules (installed when missing), version."""
+        tool = NPM_TOOLS[name]
+        prefix = self.cache / name
+        folder = prefix / "node_modules" / tool.package
+        if _npm_version(folder, tool.major) is None:
+            self._npm_install(prefix, tool)
+        version = _npm_version(folder, tool.major)
+        if version is None:
+            raise ToolError(f"{tool.package} is not usable after `npm install` into {prefix}")
+        return folder, version
+
+    def _npm_install(self, prefix: Path, tool: NpmTool) -> None:
         npm = shutil.which("npm")
         if npm is None:
-            raise ToolError("npm not found: install Node.js 18+ (with npm) to benchmark Prism")
+            raise ToolError(f"npm not found: install Node.js 18+ (with npm) to use {tool.package}")
         prefix.mkdir(parents=True, exist_ok=True)
         command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
         command += ["--fetch-retries", "1"]  # a registry that refuses us should fail in seconds
         code, _, output = run_command(
-            [*command, PRISM_PACKAGE], self.repo, timeout_s=240, env=_npm_environment()
+            [*command, tool.spec], self.repo, timeout_s=240, env=_npm_environment()
         )
         if code != 0:
-            raise ToolError(f"npm install {PRISM_PACKAGE} failed ({code}): {_last_line(output)}")
+            raise ToolError(f"npm install {tool.spec} failed ({code}): {_last_line(output)}")
 
     def dataset(self, members: int, seed: int) -> tuple[Path, float | None]:
         """A generated one-course dataset file and its generation time (None: from the cache)."""
@@ -106,13 +142,12 @@ def _npm_environment() -> dict[str, str]:
     return {**os.environ, "NODE_OPTIONS": options}
 
 
-def _prism_version(prefix: Path) -> str | None:
-    manifest = prefix / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+def _npm_version(folder: Path, major: str) -> str | None:
     try:
-        version = json.loads(manifest.read_text())["version"]
+        version = json.loads((folder / "package.json").read_text())["version"]
     except (OSError, ValueError, KeyError):
         return None
-    return version if version.startswith(PRISM_MAJOR) else None
+    return version if version.startswith(f"{major}.") else None
 
 
 def _last_line(output: str) -> str:

@@ -32,9 +32,12 @@ PAGES = (ENDPOINT, "schemas/course_user_dashboard.md", "schemas/course.md", "err
 NO_SERVER_BEHAVIOUR: dict[str, str] = {
     "docs-site": "where the spec's links point",
     "api-info": "the spec's own title and version",
+    "api-contact": "the spec's own contact and licence",
+    "api-tag": "a grouping for docs viewers",
     "server-url": "where the spec says the API lives; the suite is given the server as --base-url",
     "operation-id": "a name for generated clients",
     "envelope-name": "a schema name for generated clients",
+    "response-200-description": "the 200 response's description for readers",
     "page-examples": "examples for Swagger UI and Prism",
     "open-objects": "a freedom: a server may add fields, so no check may fail one that does",
     "username-charset": "a freedom: no character set is enforced on usernames",

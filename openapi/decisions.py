@@ -8,7 +8,8 @@ A decision (an entry of ``decisions:``) has an ``id``, a ``reason`` and any of:
               check accepts exactly these differences and no others;
 ``add``       fragments merged into the generated spec at a target (``operation``,
               ``parameter <name>``, ``schema <Name>``, ``property <Schema>.<name>``,
-              ``response <code>`` or a JSON pointer such as ``/info``). Additions may only add:
+              ``response <code>``, a JSON pointer such as ``/info``, or ``document``, the top
+              level, for keys that hold a list such as ``tags``). Additions may only add:
               they never replace what the docs say (that is what ``override`` is for).
 """
 

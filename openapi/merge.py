@@ -29,6 +29,8 @@ def _target(spec: dict[str, Any], addition: Addition, decisions: Decisions) -> d
     operation = _operation(spec)
     if kind == "operation":
         return operation
+    if kind == "document":
+        return spec  # the top level: for keys whose value is a list, such as `tags`
     if kind == "parameter":
         found = [p for p in operation["parameters"] if p["name"] == name]
         return _found(found, addition, f"parameter {name!r} is not in the docs any more")
