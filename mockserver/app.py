@@ -2,7 +2,7 @@
 
     AccessLogMiddleware                 one log line per request
     └── OriginGate -> CORSMiddleware    local + --cors-origin, preflight allows Authorization
-        └── front door                  /api/v2/ui/ and /api/v2/openapi.json -> docs (Starlette)
+        └── front door                  /api/v2/ui/, openapi.json, openapi.bundled.json -> docs
             └── Connexion AsyncApp      everything else, through this middleware list:
                 ServerErrorMiddleware, ExceptionMiddleware (our error handlers),
                 RoutingMiddleware, NegotiationMiddleware (406 for an Accept without JSON),
@@ -47,7 +47,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.accesslog import AccessLogMiddleware, configure_logging
 from mockserver.cors import cors_options
 from mockserver.dispatch import DirectDispatchMiddleware
-from mockserver.docs import docs_app
+from mockserver.docs import SPEC_PATHS, docs_app, unresolved_spec
 from mockserver.errors import ApiError
 from mockserver.handlers import OPERATION_ID, CourseUsersHandlers
 from mockserver.negotiation import NegotiationMiddleware
@@ -69,7 +69,8 @@ def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
     spec = load_spec()
     base_path = spec["servers"][0]["url"].rstrip("/")
     api = _connexion_app(state, copy.deepcopy(spec))
-    front = FrontDoor(docs=docs_app(spec, base_path), api=api, base_path=base_path)
+    docs = docs_app(served=unresolved_spec(), bundled=spec, base_path=base_path)
+    front = FrontDoor(docs=docs, api=api, base_path=base_path)
     cors = OriginGate(
         front,
         cors=CORSMiddleware(
@@ -97,7 +98,7 @@ class FrontDoor:
     def __init__(self, *, docs: ASGIApp, api: ASGIApp, base_path: str) -> None:
         self.docs = docs
         self.api = api
-        self.docs_paths = (f"{base_path}/ui", f"{base_path}/openapi.json")
+        self.docs_paths = (f"{base_path}/ui", *(f"{base_path}/{path}" for path in SPEC_PATHS))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.docs_paths):
