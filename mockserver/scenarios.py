@@ -2,7 +2,10 @@
 
 - `Prefer: code=403` answers with that documented response and its example body (a status the
   operation does not document is a 400 saying so); `code=200` serves the real, computed answer.
-- `Prefer: delay=500` waits 500 ms first. Both combine: `Prefer: code=503, delay=2000`.
+- `Prefer: example=pastTheEnd` answers the documented 200 with that named example (Prism's
+  convention); with `code=N` it picks among that response's examples. An unknown name is a 400
+  naming the known ones.
+- `Prefer: delay=500` waits 500 ms first. They combine: `Prefer: code=503, delay=2000`.
 - `--latency MS|MIN-MAX` delays every API request; `--error-rate F` answers that fraction of API
   requests with a simulated 500 or 503.
 
@@ -13,7 +16,8 @@ forced 401 or 403 does not need a valid token.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -23,6 +27,8 @@ from mockserver.errors import BadParameter, SimulatedFailure
 from mockserver.state import AppState
 
 MAX_DELAY_MS = 60_000
+SUCCESS = 200  # the response `example=` picks from when no `code=` is given
+_EXAMPLE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +36,18 @@ class CannedResponse:
     """A documented response: status, example body, documented headers' examples."""
 
     status: int
-    body: bytes
+    body: bytes  # the `example`, or the first of the named `examples`
     headers: tuple[tuple[bytes, bytes], ...]
+    named: dict[str, bytes] = field(default_factory=dict)  # the `examples`, by name
+
+    def example(self, name: str) -> bytes:
+        """The body of the named example; a 400 naming the known ones when there is none."""
+        try:
+            return self.named[name]
+        except KeyError:
+            known = ", ".join(self.named) or "none"
+            reason = f"is not an example of the {self.status} response (known: {known})"
+            raise BadParameter("Prefer", f"example={name}", reason) from None
 
 
 def canned_responses(spec: dict, operation_id: str) -> dict[int, CannedResponse]:
@@ -49,6 +65,9 @@ def canned_responses(spec: dict, operation_id: str) -> dict[int, CannedResponse]
 
 def _canned(status: int, response: dict) -> CannedResponse:
     media = response.get("content", {}).get("application/json", {})
+    named = {
+        name: orjson.dumps(item.get("value")) for name, item in media.get("examples", {}).items()
+    }
     example = media.get("example")
     if example is None and media.get("examples"):
         example = next(iter(media["examples"].values())).get("value")
@@ -57,7 +76,7 @@ def _canned(status: int, response: dict) -> CannedResponse:
         value = header.get("example", header.get("schema", {}).get("example"))
         if value is not None:
             headers.append((name.lower().encode("latin-1"), str(value).encode("latin-1")))
-    return CannedResponse(status, orjson.dumps(example), tuple(headers))
+    return CannedResponse(status, orjson.dumps(example), tuple(headers), named)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +85,14 @@ class Preference:
 
     code: int | None = None
     delay_ms: int = 0
+    example: str | None = None
 
 
 def parse_prefer(value: str) -> Preference:
-    """Parse `code=N` and `delay=MS` out of a Prefer header (other preferences are ignored)."""
+    """Parse `code=N`, `example=NAME` and `delay=MS` out of a Prefer header (others are ignored)."""
     code: int | None = None
     delay = 0
+    example: str | None = None
     for part in value.replace(";", ",").split(","):
         key, _, raw = part.strip().partition("=")
         key, raw = key.strip().lower(), raw.strip().strip('"')
@@ -84,7 +105,11 @@ def parse_prefer(value: str) -> Preference:
             if found is None or found > MAX_DELAY_MS:
                 raise BadParameter("Prefer", part.strip(), f"is not delay=<0..{MAX_DELAY_MS} ms>")
             delay = found
-    return Preference(code, delay)
+        elif key == "example":
+            if not _EXAMPLE_NAME.fullmatch(raw):
+                raise BadParameter("Prefer", part.strip()[:120], "is not example=<name>")
+            example = raw
+    return Preference(code, delay, example)
 
 
 def _small_number(text: str, max_digits: int) -> int | None:
@@ -121,7 +146,10 @@ class ScenarioMiddleware:
         preference = parse_prefer(prefer) if prefer else Preference()
         await self._delay(preference)
         self._maybe_fail()
-        if preference.code is not None and preference.code != 200:
+        if preference.example is not None:
+            await self._send_canned(preference.code or SUCCESS, send, preference.example)
+            return
+        if preference.code is not None and preference.code != SUCCESS:
             await self._send_canned(preference.code, send)
             return
         await self.app(scope, receive, send)
@@ -137,7 +165,7 @@ class ScenarioMiddleware:
         if rate and self.state.rng.random() < rate:
             raise SimulatedFailure(self.state.rng.choice((500, 503)))
 
-    async def _send_canned(self, code: int, send: Send) -> None:
+    async def _send_canned(self, code: int, send: Send, example: str | None = None) -> None:
         canned = self.responses.get(code)
         if canned is None:
             documented = ", ".join(str(c) for c in sorted(self.responses))
@@ -146,6 +174,7 @@ class ScenarioMiddleware:
                 f"code={code}",
                 f"is not a documented response of this operation ({documented})",
             )
+        body = canned.body if example is None else canned.example(example)
         await send(
             {
                 "type": "http.response.start",
@@ -153,7 +182,7 @@ class ScenarioMiddleware:
                 "headers": list(canned.headers),
             }
         )
-        await send({"type": "http.response.body", "body": canned.body})
+        await send({"type": "http.response.body", "body": body})
 
 
 def routed(scope: Scope) -> bool:
