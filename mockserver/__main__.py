@@ -93,9 +93,11 @@ def banner(settings: Settings, state: AppState) -> str:
         f"Course users mock serving {printable(str(state.store.source))}",
         f"  API:        {base}course/<id>/users/   (courses: {_course_list(state)})",
         f"  Swagger UI: {base}ui/",
-        f"  Spec:       {base}openapi.json",
+        f"  Spec:       {base}openapi.json   (resolved, no $refs: openapi.bundled.json)",
         "  Tokens (Authorization: Bearer <token>):",
     ]
+    if settings.cors_origin:
+        lines.insert(4, f"  CORS:       local origins, {', '.join(settings.cors_origin)}")
     for token, user_id in list(state.store.tokens.items())[: ROLES_SHOWN * 4]:
         lines.append(f"    {token:<20} user {user_id}: {_roles(state, user_id)}")
     return "\n".join(lines)
