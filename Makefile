@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 ARGS ?=
 
-.PHONY: help run test lint conformance bench clean
+.PHONY: help run test lint docs conformance bench clean
 .DEFAULT_GOAL := help
 
 # pip alone spends ~20 s resolving and unpacking these ~65 packages (most of it one index request
@@ -54,6 +54,12 @@ lint: $(STAMP)  ## ruff (rules in pyproject.toml), then Spectral and Redocly CLI
 	@# Redocly exits 1 on errors only; tests/openapi/test_linters.py also fails on its warnings.
 	redocly="$$($(NPM_TOOL) redocly)" && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 	  "$$redocly" lint openapi/course_users.yaml $(LINT_BUNDLE)
+
+DOCS_OUT ?= build/course_users.html
+
+docs: $(STAMP)  ## Write the contract's reference page to DOCS_OUT (one HTML file, renders offline).
+	mkdir -p $(dir $(DOCS_OUT))
+	$(VENV)/bin/python -m openapi docs $(DOCS_OUT)
 
 conformance: $(STAMP)  ## Run the conformance suite against a freshly started mock.
 	$(VENV)/bin/python -m conformance.selfcheck $(ARGS)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m openapi {generate,check-docs,decisions,bundle}``.
+"""Command line: ``python -m openapi {generate,check-docs,decisions,bundle,docs}``.
 
 Exit codes: 0 success; 1 drift (the docs no longer match the spec or a decision, or a
 regenerated spec differs under ``--check``); 2 cannot run (an unparseable page with its
@@ -44,6 +44,10 @@ def _build_parser() -> argparse.ArgumentParser:
     bundle = commands.add_parser("bundle", help="write the resolved single-document spec")
     bundle.add_argument("--out", required=True, type=Path, help="output file (.json or .yaml)")
     bundle.add_argument("--spec", type=Path, default=SPEC_PATH, help="root spec file")
+
+    page = commands.add_parser("docs", help="write a self-contained HTML reference page")
+    page.add_argument("out", type=Path, help="HTML file to write (renders offline)")
+    page.add_argument("--spec", type=Path, default=SPEC_PATH, help="root spec file")
     return parser
 
 
@@ -85,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
             return _check_docs(args)
         if args.command == "decisions":
             print(markdown_table(load_decisions(args.decisions)), end="")
+            return 0
+        if args.command == "docs":
+            from openapi.reference_page import write_page
+
+            print(f"wrote {write_page(args.out, args.spec)}")
             return 0
         out = write_bundle(args.out, args.spec)
         print(f"wrote {out}")
