@@ -1,8 +1,8 @@
 """What the servers need before they start: the bundled spec, Prism, generated datasets.
 
 Everything goes into ``benchmarks/.cache/`` (ignored by git through the repo's ``.cache/`` rule):
-the npm tools (Prism; the contract's linters Spectral and Redocly CLI; Redoc for the docs page)
-are installed there, one ``npm install --prefix`` folder each; generated datasets are kept
+the npm tools (Prism; the contract's linters Spectral and Redocly CLI) are installed there, one
+``npm install --prefix`` folder each; generated datasets are kept
 under a name that includes the generator's source hash, so they are rebuilt when it changes.
 """
 
@@ -26,7 +26,7 @@ class NpmTool:
 
     package: str
     major: str
-    executable: str | None  # its command in node_modules/.bin, None for a library (Redoc)
+    executable: str | None  # its command in node_modules/.bin, None for a library
 
     @property
     def spec(self) -> str:
@@ -38,7 +38,6 @@ NPM_TOOLS = {
     "prism": NpmTool("@stoplight/prism-cli", "5", "prism"),
     "spectral": NpmTool("@stoplight/spectral-cli", "6", "spectral"),
     "redocly": NpmTool("@redocly/cli", "2", "redocly"),
-    "redoc": NpmTool("redoc", "2", None),
 }
 
 
