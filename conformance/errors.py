@@ -4,7 +4,8 @@ ConformanceError            base class: anything the suite reports as "cannot ru
 ├── SettingsError           an option or environment variable is missing or has a bad value
 └── CannotRun               the server cannot be checked at all
     ├── ServerUnreachable   no HTTP answer from the base URL
-    └── PreflightRejected   the first call was answered, but not with a usable member listing
+    ├── PreflightRejected   the first call was answered, but not with a usable member listing
+    └── SetupMistake        the server's answers prove an option names the wrong course or token
 
 A check that finds the server breaking the contract does not raise any of these: it records a
 failure in the report (exit 1).
@@ -35,3 +36,7 @@ class ServerUnreachable(CannotRun):
 
 class PreflightRejected(CannotRun):
     """The first call got an answer that is not a usable member listing (401, 404, 500...)."""
+
+
+class SetupMistake(CannotRun):
+    """An answer proves an option wrong (a --missing-course-id that exists), not the server."""

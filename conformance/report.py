@@ -98,6 +98,13 @@ class Report:
                 f"note: the curl lines read the tokens from {names}; set them, or rerun with "
                 "--show-secrets",
             ]
+        if self._forbidden_token_listed():
+            lines += [
+                "",
+                "note: --forbidden-token got the listing; if it is a creator or manager's token,",
+                f"that is a setup mistake, not the server's: give a plain member of course "
+                f"{self.course_id}'s token.",
+            ]
         if "oracle.listing_consistent" in self.failed_names() and len(self.failures) > 1:
             lines += [
                 "",
@@ -107,6 +114,12 @@ class Report:
             ]
         lines += ["", self.summary()]
         return self.redactor.scrub("\n".join(lines).lstrip("\n") + "\n")
+
+    def _forbidden_token_listed(self) -> bool:
+        # The server cannot be told apart from a wrong token here, so this is a note, not exit 2.
+        failed = {r.name: r.failure for r in self.failures}
+        failure = failed.get("auth.forbidden_403")
+        return failure is not None and failure.got.startswith("HTTP 200")
 
     def _header(self) -> str:
         profile = "" if self.profile == catalogue.CONTRACT else f", profile {self.profile}"

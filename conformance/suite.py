@@ -9,12 +9,12 @@ from dataclasses import replace
 from conformance import oracle as oracle_module
 from conformance.checks import SEMANTIC_CHECKS, Context, Failure, Status, select
 from conformance.checks.base import CheckResult, Mismatch
-from conformance.checks.pages import as_page
+from conformance.checks.pages import Page, as_page
 from conformance.checks.schema import run_schema_checks
 from conformance.client import ApiClient
-from conformance.errors import PreflightRejected, ServerUnreachable
+from conformance.errors import PreflightRejected, ServerUnreachable, SetupMistake
 from conformance.redaction import NO_REDACTION, Redactor
-from conformance.report import Report
+from conformance.report import Report, plural
 from conformance.settings import Settings
 
 
@@ -32,6 +32,7 @@ def run_suite(settings: Settings) -> Report:
         ctx = Context(settings, client)
         results = run_schema_checks(ctx, names) if _any_schema(names) else []
         wanted = [check for check in SEMANTIC_CHECKS if check.name in names]
+        check_requests: dict[str, int] = {}
         if any(check.needs_oracle or check.name.startswith("oracle.") for check in wanted):
             _collect_oracle(ctx)
         for check in wanted:
@@ -39,7 +40,9 @@ def run_suite(settings: Settings) -> Report:
                 reason = ctx.oracle_failure.got if ctx.oracle_failure else "no oracle"
                 results.append(CheckResult(check.name, Status.SKIP, reason=f"no oracle: {reason}"))
                 continue
+            before = client.requests
             results.append(check.run(ctx))
+            check_requests[check.name] = client.requests - before
     return Report(
         results=results,
         base_url=client.root,
@@ -49,6 +52,7 @@ def run_suite(settings: Settings) -> Report:
         seconds=time.perf_counter() - started,
         requests=client.requests,
         redactor=redactor_for(settings),
+        check_requests=check_requests,
     )
 
 
@@ -63,7 +67,12 @@ def redactor_for(settings: Settings) -> Redactor:
 
 
 def preflight(client: ApiClient, settings: Settings) -> None:
-    """One first call with the token; CannotRun unless it is a 200 member listing."""
+    """First calls: CannotRun unless the token lists the course and the options are not mistaken.
+
+    The token's own listing must be a 200 member listing. Then the options are tried only for
+    answers that prove a setup mistake rather than a server bug; any other answer (a 500, a 200
+    that a server ignoring the course id would also give) is left to the checks to judge.
+    """
     exchange = client.list_members(settings.course_id, [("limit", "1")])
     where = client.members_url(settings.course_id)
     if exchange.status is None:
@@ -83,11 +92,40 @@ def preflight(client: ApiClient, settings: Settings) -> None:
             "check --course-id and --base-url"
         )
     try:
-        as_page(exchange, "the first call")
+        listing = as_page(exchange, "the first call")
     except Mismatch:
         raise PreflightRejected(
             f"the first call did not return a member listing: {exchange.summary(120)} from {where}"
         ) from None
+    # --token just listed the course, so the same token or course id again proves a mistake.
+    if settings.forbidden_token == settings.token:
+        raise SetupMistake(
+            f"--forbidden-token is --token, which lists course {settings.course_id}: it is a "
+            "creator or manager's token; give a plain member's token"
+        )
+    if settings.missing_course_id == settings.course_id:
+        raise SetupMistake(
+            f"--missing-course-id: course {settings.course_id} exists (it is --course-id); "
+            "give an id that no course has"
+        )
+    if settings.missing_course_id is not None:
+        _missing_course_is_missing(client, settings.missing_course_id, listing)
+
+
+def _missing_course_is_missing(client: ApiClient, course_id: str, known: Page) -> None:
+    # A non-empty listing unlike the token's own course proves the course exists. An empty one,
+    # or the same members again (a server that ignores the id), may be a bug: the 404 check's.
+    exchange = client.list_members(course_id, [("limit", "1")])
+    try:
+        listing = as_page(exchange, "the missing course")
+    except Mismatch:
+        return
+    if listing.count > 0 and (listing.count, listing.ids) != (known.count, known.ids):
+        raise SetupMistake(
+            f"--missing-course-id: course {course_id} exists (HTTP 200 with "
+            f"{plural(listing.count, 'member')} from {client.members_url(course_id)}); "
+            "give an id that no course has"
+        )
 
 
 def _collect_oracle(ctx: Context) -> None:

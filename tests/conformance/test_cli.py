@@ -255,3 +255,93 @@ class TestProfileRun:
         assert checks["auth.forbidden_403"]["failure"]["reproduce"][0].startswith("curl ")
         assert checks["auth.missing_course_404"]["skip_reason"] == "no --missing-course-id given"
         assert body["run"]["exit_code"] == 1 and body["run"]["counts"]["FAIL"] >= 1
+
+
+class TestSetupMistakes:
+    def test_existing_missing_course_exits_2_before_any_check(self, healthy_url, capsys):
+        """A --missing-course-id whose course exists (200 with members) is a setup error."""
+        argv = [
+            "--base-url", healthy_url, "--token", "creator-token", "--course-id", "1",
+            "--missing-course-id", "2", "--check", "auth",
+        ]  # fmt: skip
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert one_line(captured.err).startswith(
+            "conformance: cannot run: --missing-course-id: course 2 exists (HTTP 200 with "
+        )
+        assert "auth." not in captured.out
+
+    def test_missing_course_answering_500_is_left_to_the_checks(self, fault_urls, capsys):
+        """A 500 for the missing course proves nothing about the options: the 404 check fails."""
+        url = fault_urls["missing-course-500"]
+        assert main(args(url, "--check", "auth.missing_course_404", "--seed", "1")) == 1
+        assert "FAIL  auth.missing_course_404" in capsys.readouterr().out
+
+    def test_forbidden_token_that_lists_as_the_token_exits_2(self, healthy_url, capsys):
+        """--forbidden-token equal to a --token that just listed the course is a setup error."""
+        assert main(args(healthy_url, "--forbidden-token", "manager-token")) == 2
+        assert one_line(capsys.readouterr().err) == (
+            "conformance: cannot run: --forbidden-token is --token, which lists course 1: it is a "
+            "creator or manager's token; give a plain member's token"
+        )
+
+    def test_missing_course_that_is_the_course_exits_2(self, healthy_url, capsys):
+        """--missing-course-id equal to --course-id is a setup error once the course listed."""
+        assert main(args(healthy_url, "--missing-course-id", "1")) == 2
+        assert "--missing-course-id: course 1 exists" in one_line(capsys.readouterr().err)
+
+    def test_privileged_forbidden_token_fails_with_a_setup_note(self, healthy_url, capsys):
+        """A creator's --forbidden-token gets the list: the 403 check fails and a note says why."""
+        argv = args(healthy_url, "--check", "auth.forbidden_403", "--seed", "1")
+        assert main([*argv, "--forbidden-token", "creator-token"]) == 1
+        out = capsys.readouterr().out
+        assert "FAIL  auth.forbidden_403" in out
+        assert "if it is a creator or manager's token" in out
+
+
+class TestVerbosity:
+    def test_quiet_prints_only_failures_and_the_summary(self, fault_urls, capsys):
+        """--quiet drops the header and the PASS/SKIP lines but keeps each failure and the total."""
+        url = fault_urls["forbidden-not-enforced"]
+        assert main(args(url, "--check", "auth", "--seed", "1", "--quiet")) == 1
+        out = capsys.readouterr().out
+        assert "FAIL auth.forbidden_403" in out and "reproduce" in out
+        assert "PASS  " not in out and "Conformance of" not in out
+        assert out.rstrip().splitlines()[-1].startswith(f"{len(auth_names())} checks: ")
+
+    def test_quiet_green_run_is_the_summary_line(self, healthy_url, capsys):
+        """A passing --quiet run prints one line."""
+        assert main(args(healthy_url, "--check", "auth", "--seed", "1", "--quiet")) == 0
+        assert one_line(capsys.readouterr().out).endswith("(repeat this run with --seed 1)")
+
+    def test_verbose_adds_descriptions_and_request_counts(self, healthy_url, capsys):
+        """--verbose (or CONFORMANCE_VERBOSE) shows each check's description and its requests."""
+        argv = args(healthy_url, "--check", "auth.forbidden_403", "--seed", "1", "--verbose")
+        assert main(argv) == 0
+        out = capsys.readouterr().out.splitlines()
+        at = next(i for i, line in enumerate(out) if "auth.forbidden_403" in line)
+        assert out[at + 1].strip() == CATALOGUE["auth.forbidden_403"].description
+        assert out[at + 2].strip() == "1 request"
+
+    def test_quiet_and_verbose_together_is_a_one_line_error(self, capsys, monkeypatch):
+        """--quiet with --verbose (one from the environment) exits 2 in one line."""
+        monkeypatch.setenv("CONFORMANCE_VERBOSE", "1")
+        assert main(args("http://127.0.0.1:9", "--quiet")) == 2
+        assert one_line(capsys.readouterr().err) == (
+            "conformance: cannot run: --quiet: cannot be combined with --verbose; give one of them"
+        )
+
+
+class TestPlurals:
+    def test_one_check_one_request_in_the_summary(self, healthy_url, capsys):
+        """A run of one check says `1 check`, and no count reads `1 checks` or `1 requests`."""
+        assert main(args(healthy_url, "--check", "auth.forbidden_403", "--seed", "1")) == 0
+        out = capsys.readouterr().out
+        summary = out.rstrip().splitlines()[-1]
+        assert summary.startswith("1 check: 1 passed, 0 failed, 0 skipped; 0 cases set aside; ")
+        for wrong in ("1 checks", "1 cases", "1 requests", "1 members"):
+            assert f" {wrong}" not in f" {out}"
+
+
+def auth_names() -> list[str]:
+    return [name for name in all_check_names() if name.startswith("auth.")]
