@@ -71,6 +71,13 @@ class TestOtherReasons:
         assert "rejected --token" in only_error(xml).message
         assert "rejected --token" in body["run"]["cannot_run"]
 
+    def test_deadline_reached_is_the_reason(self, healthy_url, tmp_path):
+        """A run past --run-timeout stops as cannot run, and both reports say so."""
+        code, xml, body = run_with_reports(tmp_path, args(healthy_url, "--run-timeout", "1e-9"))
+        assert code == 2
+        assert only_error(xml).message == "the run reached its deadline after 0 requests"
+        assert body["run"]["cannot_run"] == only_error(xml).message
+
     def test_bad_setting_still_writes_the_reports(self, closed_url, tmp_path):
         """A bad --max-examples is named in both reports when their paths could be read."""
         code, xml, body = run_with_reports(tmp_path, args(closed_url, "--max-examples", "lots"))
