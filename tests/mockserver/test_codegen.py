@@ -56,22 +56,26 @@ TSCONFIG = {
 }
 
 
-def _tool(name: str) -> Path:
-    """An npm tool's executable from PREFIX, installing the packages on first use."""
-    executable = PREFIX / "node_modules" / ".bin" / name
-    if executable.exists():
-        return executable
+def npm_installed(prefix: Path, packages: tuple[str, ...], wanted: Path) -> Path:
+    """`wanted` (a path under `prefix`), after `npm install`ing `packages` there when missing."""
+    if wanted.exists():
+        return wanted
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm not found: install Node.js 18+ (with npm) to run the codegen test")
-    PREFIX.mkdir(parents=True, exist_ok=True)
-    command = [npm, "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund"]
-    command += ["--fetch-retries", "1", *PACKAGES]
+        pytest.skip("npm not found: install Node.js 18+ (with npm) to run this test")
+    prefix.mkdir(parents=True, exist_ok=True)
+    command = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
+    command += ["--fetch-retries", "1", *packages]
     code, _, output = run_command(command, REPO_ROOT, INSTALL_TIMEOUT_S, env=_npm_environment())
-    if code != 0 or not executable.exists():
+    if code != 0 or not wanted.exists():
         last = (output.strip().splitlines() or ["(no output)"])[-1]
-        pytest.fail(f"npm install {' '.join(PACKAGES)} failed ({code}): {last}", pytrace=False)
-    return executable
+        pytest.fail(f"npm install {' '.join(packages)} failed ({code}): {last}", pytrace=False)
+    return wanted
+
+
+def _tool(name: str) -> Path:
+    """An npm tool's executable from PREFIX, installing the packages on first use."""
+    return npm_installed(PREFIX, PACKAGES, PREFIX / "node_modules" / ".bin" / name)
 
 
 def _run(command: list[str], cwd: Path) -> str:

@@ -1,4 +1,5 @@
-"""A real browser (headless Chromium) calls the mock from a page of another origin (--cors-origin).
+"""A real browser (headless Chromium) calls the mock from a page of another origin (--cors-origin),
+and Swagger UI's "Try it out" asks for the plain list.
 
 The page is served by the test on its own 127.0.0.1 port under two `.test` host names that
 Chromium maps to 127.0.0.1 (`--host-resolver-rules`): `app.test`, given to the mock with
@@ -10,6 +11,7 @@ what it got into the DOM, which Chromium prints with `--dump-dom`.
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -23,12 +25,39 @@ import pytest
 from mockserver.cors import cors_options, parse_origins
 from mockserver.errors import SettingsError
 from mockserver.settings import Settings
+from openapi.locations import REPO_ROOT
 from tests.conftest import free_port
+from tests.mockserver.test_codegen import npm_installed
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Readiness and install waits for a loaded 2-core machine, not performance bounds.
 INSTALL_TIMEOUT_S = 900
 BROWSER_TIMEOUT_S = 180
+PLAYWRIGHT = REPO_ROOT / ".npm-tools" / "browser"
+
+# Opens the operation, presses "Try it out" with only the path id filled in, then "Execute", and
+# prints the API request Swagger UI sent and what its search box held.
+TRY_IT_OUT = """
+const { chromium } = require(process.argv[2]);
+(async () => {
+  const browser = await chromium.launch(
+    {executablePath: process.argv[3], args: JSON.parse(process.argv[4])});
+  const page = await browser.newPage();
+  const sent = [];
+  page.on("request", request => {
+    if (request.url().includes("/course/")) sent.push(request.url());
+  });
+  await page.goto(process.argv[5]);
+  await page.click(".opblock-summary");
+  await page.click(".try-out__btn");
+  await page.locator("tr[data-param-name='id'] input").fill("1");
+  await page.click(".execute");
+  await page.waitForSelector(".live-responses-table", {timeout: 60000});
+  const search = await page.locator("tr[data-param-name='search'] input").inputValue();
+  console.log(JSON.stringify({sent, search}));
+  await browser.close();
+})().catch(error => { console.error("FAIL " + error.message); process.exit(1); });
+"""
 
 PAGE = """<!DOCTYPE html>
 <html><body><pre id="result">pending</pre>
@@ -102,16 +131,21 @@ def cors_mock(start_mock, page_port):
     return start_mock("--log-level", "warning", "--cors-origin", f"http://app.test:{page_port}")
 
 
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
 def browse(chromium: Path, page_url: str, tmp_path: Path) -> str:
     """What the page wrote into #result once its fetch settled (Chromium's --dump-dom)."""
     command = [
         str(chromium),
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
+        *FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--host-resolver-rules=MAP *.test 127.0.0.1",
         # Virtual time runs the page until nothing is pending (the fetch settled), then dumps.
@@ -141,6 +175,34 @@ class TestBrowser:
         mock_url = cors_mock.url("course/1/users/?limit=3")
         result = browse(chromium, f"http://evil.test:{page_port}/?url={mock_url}", tmp_path)
         assert result == "ERROR TypeError: Failed to fetch", result
+
+
+@pytest.mark.timeout(INSTALL_TIMEOUT_S + 2 * BROWSER_TIMEOUT_S)
+class TestSwaggerUI:
+    """Swagger UI driven by playwright-core (npm) in the same Chromium."""
+
+    def test_try_it_out_requests_the_plain_list(self, chromium, mock_server, tmp_path):
+        """ "Try it out" then "Execute" sends no search and the default statuses."""
+        library = npm_installed(
+            PLAYWRIGHT, ("playwright-core@1",), PLAYWRIGHT / "node_modules" / "playwright-core"
+        )
+        if shutil.which("node") is None:
+            pytest.skip("node not found: install Node.js 18+ to drive Swagger UI")
+        script = tmp_path / "try_it_out.js"
+        script.write_text(TRY_IT_OUT, encoding="utf-8")
+        arguments = [str(library), str(chromium), json.dumps(FLAGS), mock_server.url("ui/")]
+        done = subprocess.run(
+            ["node", str(script), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=BROWSER_TIMEOUT_S,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        assert result["search"] == ""
+        [sent] = result["sent"]
+        assert sent.startswith(mock_server.url("course/1/users/?")), sent
+        assert "search=" not in sent and "statuses=manager&statuses=joined" in sent, sent
 
 
 class TestOriginSetting:
