@@ -211,7 +211,8 @@ class ApiClient:
             raise httpx.InvalidURL(f"{url} is not on {_show_origin(self._origin)}")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RunDeadlineExceeded(
-                f"the run reached its deadline after {self.requests} requests"
+                f"the run reached its deadline after {self.requests} "
+                f"request{'' if self.requests == 1 else 's'}"
             )
         self.requests += 1
         started = time.monotonic()

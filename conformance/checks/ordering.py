@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conformance import rules
 from conformance.checks import strategies
 from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.pages import Page, fetch, fetch_all, id_diff, walk_window
+from conformance.checks.pages import Page, fetch, fetch_all, id_diff, members, walk_window
 from conformance.query import Query
 
 
@@ -68,7 +68,7 @@ def verdict_nulls_contiguous(items: Sequence[dict[str, Any]], field: str) -> str
     if block and at_an_end:
         return None
     return (
-        f"{len(nulls)} members with null {field} at positions {nulls[:6]}"
+        f"{members(len(nulls))} with null {field} at positions {nulls[:6]}"
         f"{'...' if len(nulls) > 6 else ''} of {len(items)} (not one block at either end)"
     )
 
@@ -249,7 +249,7 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
         if found is not None:
             index, problem = found
             raise Mismatch(
-                f"each of the {len(expected) - start} members from offset {start} exactly once "
+                f"each of the {members(len(expected) - start)} from offset {start} exactly once "
                 f"across pages of {limit}",
                 problem,
                 pages[index].exchange,
@@ -264,7 +264,7 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
                     f"position {first}: member {walked[first]} in pages of {limit}, "
                     f"member {whole.ids[first]} on one page"
                     if len(whole.ids) == len(walked)
-                    else f"{len(whole.ids)} members on one page, {len(walked)} in pages",
+                    else f"{members(len(whole.ids))} on one page, {len(walked)} in pages",
                     pages[first // limit].exchange,
                     whole.exchange,
                 )

@@ -149,7 +149,7 @@ def page_full_unless_last(ctx: Context) -> CheckResult:
         expected = max(0, min(limit, size - offset))
         if len(page.results) != expected:
             raise Mismatch(
-                f"{expected} members (limit={limit}, offset={offset}, {size} in the listing)",
+                f"{members(expected)} (limit={limit}, offset={offset}, {size} in the listing)",
                 members(len(page.results)),
                 page.exchange,
             )
@@ -172,7 +172,7 @@ def limit_capped_100(ctx: Context) -> CheckResult:
         expected = min(rules.MAX_LIMIT, size)
         if len(page.results) != expected:
             raise Mismatch(
-                f"{expected} members for limit={limit} (pages are capped at 100)",
+                f"{members(expected)} for limit={limit} (pages are capped at 100)",
                 members(len(page.results)),
                 page.exchange,
             )
@@ -196,7 +196,7 @@ def walk_visits_each_once(ctx: Context) -> CheckResult:
         expected = oracle.ids(query.effective_statuses, query.search)
         limit, offset = walk_window(len(expected), limit_pick, offset_pick)
         walk = walk_next(ctx, query, offset, limit)
-        what = f"each of the {max(0, len(expected) - offset)} members from offset {offset} once"
+        what = f"each of the {members(max(0, len(expected) - offset))} from offset {offset} once"
         if not walk.ended:
             raise Mismatch(
                 what,
@@ -274,7 +274,7 @@ def _describe(query: Query, page: Page) -> str:
     field, _ = rules.ordering_key(query.effective_ordering)
     values = keys(page.results, field)
     shown = ", ".join(v.strftime("%Y-%m-%dT%H:%M:%SZ") if v else "null" for v in values[:3])
-    return f"{len(values)} members, {field} {shown}{', ...' if len(values) > 3 else ''}"
+    return f"{members(len(values))}, {field} {shown}{', ...' if len(values) > 3 else ''}"
 
 
 def links_same_origin(ctx: Context) -> CheckResult:
