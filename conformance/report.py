@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from conformance import catalogue
 from conformance.checks.base import CheckResult, Status
+from conformance.client import printable
 from conformance.redaction import NO_REDACTION, Redactor
 
 # How much the text report says: only failures and the summary, the default, or everything.
@@ -113,7 +114,9 @@ class Report:
                 "oracle.listing_consistent first.",
             ]
         lines += ["", self.summary()]
-        return self.redactor.scrub("\n".join(lines).lstrip("\n") + "\n")
+        # Whatever a server sent (ids, names, bodies) reaches a terminal here: escape controls.
+        text = "\n".join(printable(line) for line in "\n".join(lines).split("\n"))
+        return self.redactor.scrub(text.lstrip("\n") + "\n")
 
     def _forbidden_token_listed(self) -> bool:
         # The server cannot be told apart from a wrong token here, so this is a note, not exit 2.
