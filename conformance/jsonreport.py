@@ -40,41 +40,40 @@ FORMAT = "conformance-report/1"
 
 def to_json(report: Report) -> dict[str, Any]:
     """The report as the documented JSON object."""
+    counts = {str(status): count for status, count in report.counts().items()}
+    run = _run(report, report.requests, counts, report.set_aside, None)
     return {
         "format": FORMAT,
-        "run": {
-            "base_url": report.base_url,
-            "course_id": report.course_id,
-            "seed": report.seed,
-            "profile": report.profile,
-            "seconds": round(report.seconds, 3),
-            "requests": report.requests,
-            "counts": {str(status): count for status, count in report.counts().items()},
-            "set_aside": report.set_aside,
-            "exit_code": report.exit_code,
-            "cannot_run": None,
-        },
+        "run": run,
         "checks": [_check(result, report.redactor) for result in report.results],
     }
 
 
 def cannot_run_json(report: CannotRunReport) -> dict[str, Any]:
     """A run that could not run, in the same shape: the reason, exit code 2, no checks."""
+    counts = {str(status): 0 for status in Status}
+    return {"format": FORMAT, "run": _run(report, 0, counts, 0, report.reason), "checks": []}
+
+
+def _run(
+    report: Report | CannotRunReport,
+    requests: int,
+    counts: dict[str, int],
+    set_aside: int,
+    cannot_run: str | None,
+) -> dict[str, Any]:
+    """The `run` object, in the documented key order, for a run with or without a verdict."""
     return {
-        "format": FORMAT,
-        "run": {
-            "base_url": report.base_url,
-            "course_id": report.course_id,
-            "seed": report.seed,
-            "profile": report.profile,
-            "seconds": round(report.seconds, 3),
-            "requests": 0,
-            "counts": {str(status): 0 for status in Status},
-            "set_aside": 0,
-            "exit_code": report.exit_code,
-            "cannot_run": report.reason,
-        },
-        "checks": [],
+        "base_url": report.base_url,
+        "course_id": report.course_id,
+        "seed": report.seed,
+        "profile": report.profile,
+        "seconds": round(report.seconds, 3),
+        "requests": requests,
+        "counts": counts,
+        "set_aside": set_aside,
+        "exit_code": report.exit_code,
+        "cannot_run": cannot_run,
     }
 
 
