@@ -11,42 +11,45 @@ when the test session (or the `start_mock` user's scope) ends.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 
+from conformance.servers import STARTUP_TIMEOUT_S, ServerDidNotStart, ServerProcess, free_port
+
 REPO = Path(__file__).resolve().parents[1]
-# A readiness wait, not a performance bound: on a loaded 2-core runner a mock can take minutes to
-# load and index; a mock that fails exits, and that is reported at once.
-STARTUP_TIMEOUT_S = 300.0
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
 class MockServer:
-    """A running `python -m mockserver` process and how to reach it."""
+    """A running `python -m mockserver` process (a conformance.servers one) and how to reach it."""
 
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-    args: tuple[str, ...] = field(default=())
+    server: ServerProcess
+    args: tuple[str, ...] = ()
+
+    @property
+    def process(self) -> subprocess.Popen:
+        """The server's main process."""
+        assert self.server.process is not None
+        return self.server.process
+
+    @property
+    def port(self) -> int:
+        """The 127.0.0.1 port it listens on."""
+        return self.server.port
+
+    @property
+    def log_path(self) -> Path:
+        """Where its stdout and stderr go."""
+        return self.server.log_path
 
     @property
     def base_url(self) -> str:
@@ -64,21 +67,15 @@ class MockServer:
 
     def log(self) -> str:
         """Everything the server printed so far (stdout and stderr)."""
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        return self.server.log()
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
         """Block until the server answers (for servers started with wait=False)."""
         wait_until_answering(self, timeout)
 
     def stop(self) -> None:
-        """Terminate the process (kill it if it does not stop within 10 s)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        """Terminate the process group (kill it if it does not stop within the grace time)."""
+        self.server.stop()
 
 
 def launch_mock(
@@ -91,34 +88,22 @@ def launch_mock(
     """Start `python -m mockserver --port <free> *args` in `cwd`; by default wait for it."""
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix=f"mock-{port}-", suffix=".log", dir=log_dir)[1])
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--port", str(port), *args],
-            cwd=cwd,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    server = MockServer(process=process, port=port, log_path=log_path, args=args)
+    command = [sys.executable, "-m", "mockserver", "--port", str(port), *args]
+    process = ServerProcess("mock", command, port, log_path)
+    process.start(cwd, env)
+    server = MockServer(process, args)
     if wait:
         wait_until_answering(server)
     return server
 
 
 def wait_until_answering(server: MockServer, timeout: float = STARTUP_TIMEOUT_S) -> None:
-    """Poll the spec URL until it answers 200; fail with the server's output if it exits first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"mock exited with {server.process.returncode}:\n{server.log()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.url("openapi.json"), timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
-    server.stop()
-    pytest.fail(f"mock did not answer within {timeout} s:\n{server.log()}")
+    """Wait until the spec URL answers 200; fail with the server's output if it exits first."""
+    try:
+        server.server.wait_ready(server.url("openapi.json"), timeout_s=timeout)
+    except ServerDidNotStart as exc:
+        server.stop()
+        pytest.fail(f"{exc}\n{exc.log}")
 
 
 @pytest.fixture(scope="session")
