@@ -1,5 +1,7 @@
 """`python -m mockserver`: a thin CLI. Options are checked before anything starts; only the mock's
-own errors (bad option, bad fixtures) are caught, each printed as one line with a non-zero exit."""
+own errors (bad option, bad fixtures) are caught, each printed as the tools' one error line
+(`mockserver: error: ...`) with the shared exit status: 1 bad fixtures, 2 a bad option or a port
+that cannot be listened on."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from mockserver.errors import MockServerError, SettingsError
-from mockserver.settings import LOG_LEVELS, Settings
+from mockserver.settings import OPTIONS, Settings
+from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, Parser, fail
 
 if TYPE_CHECKING:
     from mockserver.state import AppState
@@ -19,69 +22,20 @@ if TYPE_CHECKING:
 # Connexion, numpy and the fixtures loader are imported only once the options are known good,
 # so a mistyped option answers in a fraction of a second.
 
-EXIT_BAD_DATA = 1
-EXIT_BAD_OPTION = 2
+TOOL = "mockserver"
 ROLES_SHOWN = 4  # tokens listed in the banner
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is our one-line SettingsError instead of a usage dump."""
-
-    def error(self, message: str) -> NoReturn:
-        raise SettingsError("arguments", " ".join(sys.argv[1:]), f"rejected: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The option parser; values stay text so Settings casts CLI and environment alike."""
-    parser = _Parser(
+    parser = Parser(
+        TOOL,
         prog="python -m mockserver",
         description="Mock of SelfCommunity's GET /api/v2/course/{id}/users/ serving fixture data.",
         epilog="Every option can also be set as MOCKSERVER_<OPTION> (e.g. MOCKSERVER_PORT=9000).",
     )
-    add = parser.add_argument
-    add("--host", help="interface to listen on (default 127.0.0.1)")
-    add("--port", help="port to listen on (default 8000)")
-    add(
-        "--fixtures",
-        metavar="FILE",
-        help="fixture file (.yaml/.json); default: the bundled dataset",
-    )
-    add("--members", metavar="N", help="generate a dataset with N members per course instead")
-    add("--courses", metavar="N", help="courses to generate with --members (default 1)")
-    add("--seed", metavar="S", help="seed for --members and for --latency/--error-rate (default 0)")
-    add("--workers", metavar="N", help="worker processes (default 1)")
-    add(
-        "--reload",
-        action="store_const",
-        const="true",
-        help="reload the fixtures file when it changes",
-    )
-    add("--max-limit", metavar="N", help="largest page size served (default 100)")
-    add("--latency", metavar="MS|MIN-MAX", help="delay every API request (fixed or random range)")
-    add("--error-rate", metavar="F", help="fraction of API requests answered 500/503 (default 0)")
-    add(
-        "--proxy-headers",
-        action="store_const",
-        const="true",
-        help="trust X-Forwarded-Proto/-Host in links",
-    )
-    add("--log-level", metavar="LEVEL", help=f"one of {', '.join(LOG_LEVELS)} (default info)")
-    add(
-        "--cors-origin",
-        metavar="ORIGIN",
-        action=_JoinOrigins,
-        help="also allow this browser origin or pattern (https://*.example.test; * = any origin, "
-        "no credentials); repeatable; local origins are always allowed",
-    )
+    OPTIONS.add_to(parser)
     return parser
-
-
-class _JoinOrigins(argparse.Action):
-    """Repeated --cors-origin values as one comma-separated text, as MOCKSERVER_CORS_ORIGIN."""
-
-    def __call__(self, _parser, namespace, values, _option_string=None) -> None:
-        previous = getattr(namespace, self.dest, None)
-        setattr(namespace, self.dest, f"{previous},{values}" if previous else values)
 
 
 def banner(settings: Settings, state: AppState) -> str:
@@ -124,8 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.load(vars(build_parser().parse_args(argv)))
     except MockServerError as error:
-        print(f"mockserver: {error}", file=sys.stderr)
-        return EXIT_BAD_OPTION
+        return fail(TOOL, error, EXIT_CANNOT_RUN)
     from fixtures import FixtureError
     from mockserver.accesslog import configure_logging
     from mockserver.state import AppState
@@ -135,11 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level)
         state = AppState.load(settings)
     except MockServerError as error:
-        print(f"mockserver: {error}", file=sys.stderr)
-        return EXIT_BAD_OPTION
+        return fail(TOOL, error, EXIT_CANNOT_RUN)
     except FixtureError as error:
-        print(f"mockserver: bad fixtures: {error}", file=sys.stderr)
-        return EXIT_BAD_DATA
+        return fail(TOOL, f"bad fixtures: {error}", EXIT_FAILED)
     print(banner(settings, state), flush=True)
     if settings.workers > 1:
         # Each worker loads its own copy; this one only proved the data good and made the banner.
@@ -165,7 +116,7 @@ def ensure_port_free(settings: Settings) -> None:
         except OSError as error:
             address = f"{settings.host}:{settings.port}"
             reason = f"cannot be listened on: {error.strerror or error}"
-            raise SettingsError("--host/--port", address, reason) from None
+            raise SettingsError("--host/--port", f"{address!r} {reason}") from None
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, object]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mockserver.errors import SettingsError
+from openapi.commandline import InvalidValue
 
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 ANY_ORIGIN = "*"
@@ -23,12 +23,12 @@ _ORIGIN = re.compile(rf"https?://(?:{_HOST}\.)*{_HOST}(?::(?:\d{{1,5}}|\*))?")
 _EXPLAIN = "is not an origin (scheme://host[:port], a pattern like https://*.example.test, or *)"
 
 
-def parse_origins(name: str, text: str) -> tuple[str, ...]:
-    """Comma-separated origins and patterns from `text`; a bad one fails naming `name`."""
+def parse_origins(text: str) -> tuple[str, ...]:
+    """Comma-separated origins and patterns from `text`; a bad one is an InvalidValue quoting it."""
     origins = tuple(part.strip() for part in text.split(",") if part.strip())
     for origin in origins:
         if origin != ANY_ORIGIN and not _ORIGIN.fullmatch(origin):
-            raise SettingsError(name, origin, _EXPLAIN)
+            raise InvalidValue(_EXPLAIN, quoted=origin)
     return origins
 
 

@@ -13,24 +13,24 @@
         └── SimulatedFailure     500/503: an error the operator asked for (--error-rate)
 
 Code raises these; `mockserver.app` turns every `ApiError` into a JSON `{"detail": ...}` response
-at one boundary, and `python -m mockserver` prints a `MockServerError` as one line.
+at one boundary, and `python -m mockserver` prints a `MockServerError` as one line
+(`SettingsError` is also the tools' shared `openapi.commandline.OptionError`: exit 2).
 """
 
 from __future__ import annotations
+
+from openapi.commandline import OptionError
 
 
 class MockServerError(Exception):
     """Base of every error the mock raises on purpose."""
 
 
-class SettingsError(MockServerError):
-    """A command-line option or environment variable has a value the mock cannot use."""
+class SettingsError(MockServerError, OptionError):
+    """A command-line option or environment variable has a value the mock cannot use.
 
-    def __init__(self, name: str, value: object, reason: str) -> None:
-        self.name = name
-        self.value = value
-        self.reason = reason
-        super().__init__(f"{name}: {value!r} {reason}")
+    Raised as `SettingsError(source, message)`: `--port: 'abc' is not an integer`.
+    """
 
 
 class ApiError(MockServerError):

@@ -55,7 +55,7 @@ class Fault:
             return cls()
         if value not in FAULTS:
             raise SettingsError(
-                FAULT_ENV, value, f"is not a fault name; use one of {', '.join(FAULTS)}"
+                FAULT_ENV, f"{value!r} is not a fault name; use one of {', '.join(FAULTS)}"
             )
         return cls(value)
 

@@ -1,20 +1,22 @@
 """The mock's settings: read once, cast, each bad value failing by name.
 
-Precedence: command-line option > environment variable (`MOCKSERVER_<NAME>`) > default. Every value
-arrives as text and goes through the same caster, so `--port abc` and `MOCKSERVER_PORT=abc` fail
-the same way, naming where the value came from.
+Precedence: command-line option > environment variable (`MOCKSERVER_<NAME>`) > default, by the
+tools' one engine (`openapi.commandline`). Every value arrives as text and goes through the same
+caster, so `--port abc` and `MOCKSERVER_PORT=abc` fail the same way, naming where the value came
+from. Adding an option is one `Option(...)` line below and one field of `Settings`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
 from mockserver.faults import Fault
+from openapi.commandline import Option, Options, integer, one_of, text, yes_no
 
 ENV_PREFIX = "MOCKSERVER_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -47,16 +49,9 @@ class Settings:
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Settings from CLI `options` (name -> text or None), then environment, then defaults."""
-        options = options or {}
         environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for name, cast in _CASTERS.items():
-            cli_value = options.get(name)
-            env_name = ENV_PREFIX + name.upper()
-            if cli_value is not None:
-                values[name] = cast("--" + name.replace("_", "-"), cli_value)
-            elif environ.get(env_name, "") != "":
-                values[name] = cast(env_name, environ[env_name])
+        given = OPTIONS.resolve(options or {}, environ)
+        values = {name: value for name, value in given.items() if value is not None}
         settings = cls(**values, fault=Fault.from_env(environ))  # type: ignore[arg-type]
         settings.check()
         return settings
@@ -64,9 +59,9 @@ class Settings:
     def check(self) -> None:
         """Reject combinations no single value reveals."""
         if self.fixtures is not None and self.members is not None:
-            raise SettingsError("--members", self.members, "cannot be combined with --fixtures")
+            raise SettingsError("--members", f"{self.members!r} cannot be combined with --fixtures")
         if self.reload and self.members is not None:
-            raise SettingsError("--reload", True, "watches a fixtures file; --members has none")
+            raise SettingsError("--reload", "True watches a fixtures file; --members has none")
 
     def to_environ(self) -> dict[str, str]:
         """These settings as MOCKSERVER_* variables, so worker processes can rebuild them."""
@@ -90,85 +85,77 @@ class Settings:
         return f"http://{host}:{self.port}/api/v2/"
 
 
-def _integer(low: int, high: int | None = None) -> Callable[[str, str], int]:
-    def cast(name: str, text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise SettingsError(name, text, "is not an integer") from None
-        if value < low or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise SettingsError(name, text, f"must be {bounds}")
-        return value
-
-    return cast
-
-
-def _boolean(name: str, text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(name, text, "is not a boolean (use true or false)")
-
-
-def _fixtures(name: str, text: str) -> Path:
-    path = Path(text)
+def _fixtures(raw: str) -> Path:
+    path = Path(raw)
     if not path.is_file():
-        raise SettingsError(name, text, "is not a readable file")
+        raise ValueError("is not a readable file")
     return path.resolve()
 
 
-def _latency(name: str, text: str) -> tuple[int, int]:
-    low_text, _, high_text = text.partition("-")
-    parse = _integer(0, 600_000)
+def _latency(raw: str) -> tuple[int, int]:
+    low_text, _, high_text = raw.partition("-")
+    parse = integer(0, 600_000)
     try:
-        low = parse(name, low_text.strip())
-        high = parse(name, high_text.strip()) if high_text else low
-    except SettingsError:
-        raise SettingsError(name, text, "is not milliseconds (MS) or a range (MIN-MAX)") from None
+        low = parse(low_text.strip())
+        high = parse(high_text.strip()) if high_text else low
+    except ValueError:
+        raise ValueError("is not milliseconds (MS) or a range (MIN-MAX)") from None
     if high < low:
-        raise SettingsError(name, text, "has its minimum above its maximum")
+        raise ValueError("has its minimum above its maximum")
     return low, high
 
 
-def _fraction(name: str, text: str) -> float:
+def _fraction(raw: str) -> float:
     try:
-        value = float(text)
+        value = float(raw)
     except ValueError:
-        raise SettingsError(name, text, "is not a number") from None
+        raise ValueError("is not a number") from None
     if not 0.0 <= value <= 1.0:
-        raise SettingsError(name, text, "must be between 0 and 1")
+        raise ValueError("must be between 0 and 1")
     return value
 
 
-def _log_level(name: str, text: str) -> str:
-    if text.lower() not in LOG_LEVELS:
-        raise SettingsError(name, text, f"is not one of {', '.join(LOG_LEVELS)}")
-    return text.lower()
+def _log_level(raw: str) -> str:
+    return one_of(LOG_LEVELS)(raw.lower())
 
 
-def _text(name: str, text: str) -> str:
-    if not text.strip():
-        raise SettingsError(name, text, "is empty")
-    return text.strip()
-
-
-_CASTERS: dict[str, Callable[[str, str], object]] = {
-    "host": _text,
-    "port": _integer(0, 65535),
-    "fixtures": _fixtures,
-    "members": _integer(1, 5_000_000),
-    "courses": _integer(1, 1000),
-    "seed": _integer(0),
-    "workers": _integer(1, 64),
-    "reload": _boolean,
-    "max_limit": _integer(1, 10_000),
-    "latency": _latency,
-    "error_rate": _fraction,
-    "proxy_headers": _boolean,
-    "log_level": _log_level,
-    "cors_origin": parse_origins,  # comma-separated: the CLI joins a repeated --cors-origin
-}
-assert set(_CASTERS) == {f.name for f in fields(Settings)} - {"fault"}
+OPTIONS = Options(
+    ENV_PREFIX,
+    Option("host", text, "interface to listen on (default 127.0.0.1)"),
+    Option("port", integer(0, 65535), "port to listen on (default 8000)"),
+    Option(
+        "fixtures", _fixtures, "fixture file (.yaml/.json); default: the bundled dataset", "FILE"
+    ),
+    Option(
+        "members",
+        integer(1, 5_000_000),
+        "generate a dataset with N members per course instead",
+        "N",
+    ),
+    Option("courses", integer(1, 1000), "courses to generate with --members (default 1)", "N"),
+    Option(
+        "seed", integer(0), "seed for --members and for --latency/--error-rate (default 0)", "S"
+    ),
+    Option("workers", integer(1, 64), "worker processes (default 1)", "N"),
+    Option("reload", yes_no, "reload the fixtures file when it changes", switch=True),
+    Option(
+        "max_limit",
+        integer(1, 10_000),
+        "largest page size served (default 100)",
+        "N",
+    ),
+    Option("latency", _latency, "delay every API request (fixed or random range)", "MS|MIN-MAX"),
+    Option("error_rate", _fraction, "fraction of API requests answered 500/503 (default 0)", "F"),
+    Option("proxy_headers", yes_no, "trust X-Forwarded-Proto/-Host in links", switch=True),
+    Option("log_level", _log_level, f"one of {', '.join(LOG_LEVELS)} (default info)", "LEVEL"),
+    Option(
+        "cors_origin",
+        parse_origins,
+        "also allow this browser origin or pattern (https://*.example.test; * = any origin, "
+        "no credentials); repeatable; local origins are always allowed",
+        "ORIGIN",
+        repeat=True,  # MOCKSERVER_CORS_ORIGIN holds them comma-separated
+    ),
+    error=SettingsError,
+)
+assert {option.name for option in OPTIONS} == {f.name for f in fields(Settings)} - {"fault"}

@@ -79,7 +79,7 @@ class TestBadInput:
             result = run_cli("--port", str(port), "--fixtures", str(broken))
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [
-            f"mockserver: --host/--port: '127.0.0.1:{port}' cannot be listened on: "
+            f"mockserver: error: --host/--port: '127.0.0.1:{port}' cannot be listened on: "
             "Address already in use"
         ]
 

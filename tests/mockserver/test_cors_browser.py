@@ -232,7 +232,7 @@ class TestOriginSetting:
     def test_pattern_matches_subdomains_only(self):
         """`https://*.example.test` allows its subdomains, not the bare domain or http."""
         regex = re.compile(
-            cors_options(parse_origins("x", "https://*.example.test"))["allow_origin_regex"]
+            cors_options(parse_origins("https://*.example.test"))["allow_origin_regex"]
         )
         assert regex.fullmatch("https://a.b.example.test")
         assert not regex.fullmatch("https://example.test")
