@@ -17,15 +17,14 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from benchmarks.errors import ServerStartError
-from benchmarks.processes import ServerProcess, free_port, running
+from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / "examples" / "drf_backend"
-# The readiness probe (benchmarks.processes) sends `Bearer manager-token`; every dataset the
-# tests load gives that token to a creator or manager of course 1.
+# The readiness probe sends `Bearer manager-token`; every dataset the tests load gives that token
+# to a creator or manager of course 1.
 READY_PATH = "/api/v2/course/1/users/?limit=1"
-START_TIMEOUT_S = 120.0
+READY_HEADERS = {"Authorization": "Bearer manager-token"}
 COMMAND_TIMEOUT_S = 300.0
 
 
@@ -69,9 +68,7 @@ def running_backend(env: Mapping[str, str], log_dir: Path) -> Iterator[str]:
     )  # fmt: skip
     origin = f"http://127.0.0.1:{port}"
     try:
-        with running(
-            server, EXAMPLE_DIR, origin + READY_PATH, START_TIMEOUT_S, env={**os.environ, **env}
-        ):
+        with running(server, origin + READY_PATH, cwd=EXAMPLE_DIR, env=env, headers=READY_HEADERS):
             yield origin
-    except ServerStartError as exc:
+    except ServerDidNotStart as exc:
         raise BackendUnavailable(str(exc)) from None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +11,9 @@ import pytest
 
 from benchmarks.artifacts import Artifacts
 from benchmarks.errors import ToolError
+from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 from openapi import load_spec
 from openapi.locations import REPO_ROOT
-from tests.conftest import free_port
 
 AUTH = {"Authorization": "Bearer any-token"}
 
@@ -45,38 +42,15 @@ def prism_url(run_cli, tmp_path_factory) -> Iterator[str]:
     bundle = folder / "course_users.json"
     assert run_cli("bundle", "--out", bundle).code == 0
     port = free_port()
-    log = (folder / "prism.log").open("wb")
-    process = subprocess.Popen(
-        [str(executable), "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
+    command = [str(executable), "mock", "-h", "127.0.0.1", "-p", str(port), str(bundle)]
+    server = ServerProcess("prism", command, port, folder / "prism.log")
     # Prism ignores a relative server URL, so it routes the path without the /api/v2 prefix.
     url = f"http://127.0.0.1:{port}/course/1/users/"
     try:
-        _wait(process, url, folder / "prism.log")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-
-
-def _wait(process: subprocess.Popen, url: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"prism exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url, headers=AUTH, timeout=2)
-            return
-        time.sleep(0.2)
-    pytest.fail(f"prism did not answer within {timeout} s:\n{log.read_text()}")
+        with running(server, url, headers=AUTH, any_status=True):
+            yield url
+    except ServerDidNotStart as error:
+        pytest.fail(f"{error}\n{error.log}")
 
 
 def _first_page_example() -> dict:
