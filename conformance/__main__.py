@@ -1,6 +1,7 @@
 """`python -m conformance`: check a server against the course users contract.
 
-Exit status: 0 every check passed, 1 some check failed, 2 the suite could not run.
+Exit status (the tools' shared table): 0 every check passed, 1 some check failed, 2 the suite
+could not run or was called wrongly; the reason is one line, `conformance: error: <reason>`.
 """
 
 from __future__ import annotations
@@ -12,49 +13,28 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from conformance import catalogue, jsonreport, junit
 from conformance.errors import ConformanceError, SettingsError
 from conformance.report import CannotRunReport, Report
 from conformance.settings import OPTIONS, Settings, read_option
 from conformance.suite import run_suite
+from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
 
-EXIT_PASS, EXIT_FAIL, EXIT_CANNOT_RUN = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit status 2 like every other 'cannot run'."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"conformance: error: {message}\n")
-        raise SystemExit(EXIT_CANNOT_RUN)
+TOOL = "conformance"
+EXIT_PASS, EXIT_FAIL = EXIT_OK, EXIT_FAILED  # the names a run's outcome goes by
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line options; every value option also reads its CONFORMANCE_* variable."""
-    parser = _Parser(
+    parser = Parser(
+        TOOL,
         prog="python -m conformance",
         description="Check a server's GET /api/v2/course/{id}/users/ against the contract: "
         "schema (Schemathesis) and semantics (filtering, ordering, paging, auth).",
         epilog="Exit status: 0 all checks passed, 1 a check failed, 2 cannot run.",
     )
-    for spec in OPTIONS:
-        if spec.switch:
-            parser.add_argument(
-                spec.flag,
-                dest=spec.name,
-                action="store_const",
-                const="yes",
-                help=f"{spec.help} [env {spec.env}]",
-            )
-            continue
-        parser.add_argument(
-            spec.flag,
-            dest=spec.name,
-            metavar=spec.name.upper(),
-            help=f"{spec.help} [env {spec.env}]",
-        )
+    OPTIONS.add_to(parser)
     parser.add_argument(
         "--check",
         dest="checks",
@@ -79,14 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.format is not None and not args.list_checks:
-        sys.stderr.write("conformance: error: --format only applies to --list-checks\n")
-        return EXIT_CANNOT_RUN
+        return fail(TOOL, "--format only applies to --list-checks")
     if args.list_checks:
         try:
             return _output(_check_list(vars(args), args.format or "plain"), EXIT_PASS)
         except ConformanceError as exc:
-            sys.stderr.write(f"conformance: cannot run: {exc}\n")
-            return EXIT_CANNOT_RUN
+            return fail(TOOL, exc)
     started = time.perf_counter()
     settings: Settings | None = None
     try:
@@ -120,7 +98,7 @@ def _cannot_run(
     reason: str, options: Mapping[str, object], settings: Settings | None, started: float
 ) -> int:
     """Say why in one line on stderr, and still write the report files CI will look for."""
-    sys.stderr.write(f"conformance: cannot run: {reason}\n")
+    fail(TOOL, reason)
     report = CannotRunReport(
         reason=reason,
         base_url=settings.base_url if settings else _known("base_url", options),
@@ -138,7 +116,7 @@ def _cannot_run(
     try:
         text = _write_reports(report, junit_xml, report_json)
     except OSError as exc:
-        sys.stderr.write(f"conformance: could not write a report: {exc}\n")
+        fail(TOOL, f"could not write a report: {exc}")
     else:
         _output(text, EXIT_CANNOT_RUN)
     return EXIT_CANNOT_RUN

@@ -13,17 +13,18 @@ failure in the report (exit 1).
 
 from __future__ import annotations
 
+from openapi.commandline import OptionError
+
 
 class ConformanceError(Exception):
     """The suite cannot produce a verdict; str(error) is the one-line reason."""
 
 
-class SettingsError(ConformanceError):
-    """An option or environment variable is missing or has a value the suite cannot use."""
+class SettingsError(ConformanceError, OptionError):
+    """An option or environment variable is missing or has a value the suite cannot use.
 
-    def __init__(self, source: str, message: str) -> None:
-        super().__init__(f"{source}: {message}")
-        self.source = source
+    Raised as `SettingsError(source, message)`; also the tools' shared `OptionError`.
+    """
 
 
 class CannotRun(ConformanceError):

@@ -13,8 +13,9 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from conformance.__main__ import EXIT_CANNOT_RUN, main
+from conformance.__main__ import main
 from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
+from openapi.commandline import fail
 
 # The default dataset's tokens and courses (fixtures/default.yaml), as the README's command uses.
 ACCEPTANCE_ARGS = (
@@ -42,8 +43,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         with running_mock(free_port()) as origin:
             return main(["--base-url", origin, *ACCEPTANCE_ARGS, *extra])
     except ServerDidNotStart as exc:
-        sys.stderr.write(f"conformance.selfcheck: cannot run: {exc}\n")
-        return EXIT_CANNOT_RUN
+        return fail("conformance.selfcheck", exc)
 
 
 if __name__ == "__main__":

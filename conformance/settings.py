@@ -1,13 +1,14 @@
 """What one conformance run is aimed at, read once from options, environment and defaults.
 
 Precedence is explicit: a command-line option beats its environment variable, which beats the
-default. A bad value fails by name (`--seed: 'x' is not an integer`), naming where it came from.
+default, by the tools' one engine (`openapi.commandline`). A bad value fails by name
+(`--seed: 'x' is not an integer`), naming where it came from; a token's value is never repeated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from conformance.catalogue import CONTRACT, PROFILES
 from conformance.errors import SettingsError
+from openapi.commandline import InvalidValue, Option, Options, path, yes_no
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_TIMEOUT = 10.0
@@ -49,29 +51,18 @@ class Settings:
         if self.quiet and self.verbose:
             raise SettingsError("--quiet", "cannot be combined with --verbose; give one of them")
         # Direct construction (tests, library users) gets the same validation as the CLI.
-        for spec in OPTIONS:
-            value = getattr(self, spec.name)
-            if value is None or spec.switch:
-                continue
-            try:
-                spec.parse(str(value))
-            except ValueError as exc:
-                raise SettingsError(spec.name, spec.problem(str(value), exc)) from None
+        for option in OPTIONS:
+            value = getattr(self, option.name)
+            if value is not None and not option.switch:
+                OPTIONS.cast(option, str(value), option.name)
 
     @classmethod
     def from_sources(
         cls, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> Settings:
         """Resolve every setting: option (when not None) > environment variable > default."""
-        environ = {} if environ is None else environ
-        values: dict[str, Any] = {}
-        for spec in OPTIONS:
-            value = read_option(spec.name, options, environ)
-            if value is None:
-                if spec.required:
-                    raise SettingsError(spec.flag, f"missing; pass {spec.flag} or set {spec.env}")
-                continue
-            values[spec.name] = value
+        given = OPTIONS.resolve(options, {} if environ is None else environ)
+        values = {name: value for name, value in given.items() if value is not None}
         checks = options.get("checks")
         if checks:
             values["checks"] = tuple(checks)
@@ -83,30 +74,6 @@ class Settings:
         return "quiet" if self.quiet else "verbose" if self.verbose else "normal"
 
 
-@dataclass(frozen=True)
-class OptionSpec:
-    """One setting: its option flag, environment variable, parser and whether it is required."""
-
-    name: str
-    env: str
-    parse: Callable[[str], Any]
-    required: bool = False
-    help: str = ""
-    secret: bool = False  # a credential: its value is never echoed in an error
-    switch: bool = False  # an on/off flag on the command line (`--show-secrets`)
-
-    def problem(self, raw: str, exc: ValueError) -> str:
-        """The one-line complaint about a bad value, without echoing a credential."""
-        if self.secret or isinstance(exc, HiddenValueError):
-            return f"(value not shown) {exc}"
-        return f"{raw!r} {exc}"
-
-    @property
-    def flag(self) -> str:
-        """The command-line option, e.g. `--base-url`."""
-        return "--" + self.name.replace("_", "-")
-
-
 def read_option(
     name: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
 ) -> Any:
@@ -114,31 +81,14 @@ def read_option(
 
     For commands that need a setting or two without a whole run (`--list-checks --profile`).
     """
-    spec = next(spec for spec in OPTIONS if spec.name == name)
-    raw, source = _pick(spec, options, {} if environ is None else environ)
-    if raw is None:
-        return None
-    try:
-        return spec.parse(raw)
-    except ValueError as exc:
-        raise SettingsError(source, spec.problem(raw, exc)) from None
+    return OPTIONS.read(name, options, {} if environ is None else environ)
 
 
-def _pick(
-    spec: OptionSpec, options: Mapping[str, Any], environ: Mapping[str, str]
-) -> tuple[str | None, str]:
-    value = options.get(spec.name)
-    if value is not None:
-        return str(value), spec.flag
-    value = environ.get(spec.env)
-    # An empty variable (`CONFORMANCE_SEED=` in a CI file) means "not set", as in most CI systems.
-    if value is not None and value.strip() != "":
-        return value, spec.env
-    return None, spec.flag
-
-
-class HiddenValueError(ValueError):
+class HiddenValueError(InvalidValue):
     """A bad value that holds a credential, so the error must not repeat it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, hidden=True)
 
 
 def _parse_base_url(raw: str) -> str:
@@ -206,122 +156,94 @@ def _parse_seconds(raw: str) -> float:
     return value
 
 
-def _parse_switch(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("is not a yes/no value (1, true, yes, on / 0, false, no, off)")
-
-
-def _parse_path(raw: str) -> Path:
-    if not raw.strip():
-        raise ValueError("is not a file path")
-    return Path(raw.strip())
-
-
-OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec(
+OPTIONS = Options(
+    "CONFORMANCE_",
+    Option(
         "base_url",
-        "CONFORMANCE_BASE_URL",
         _parse_base_url,
         required=True,
         help="server origin, e.g. http://127.0.0.1:8000 (/api/v2 is added; a URL ending in "
         "/api/v2 works too)",
     ),
-    OptionSpec(
+    Option(
         "token",
-        "CONFORMANCE_TOKEN",
         _parse_token,
         required=True,
         secret=True,
         help="bearer token of a creator or manager of the course",
     ),
-    OptionSpec(
+    Option(
         "course_id",
-        "CONFORMANCE_COURSE_ID",
         _parse_course_id,
         required=True,
         help="the course whose members are listed",
     ),
-    OptionSpec(
+    Option(
         "forbidden_token",
-        "CONFORMANCE_FORBIDDEN_TOKEN",
         _parse_token,
         secret=True,
         help="a valid token of a user who is NOT creator/manager of the course (enables the 403 "
         "check)",
     ),
-    OptionSpec(
+    Option(
         "missing_course_id",
-        "CONFORMANCE_MISSING_COURSE_ID",
         _parse_course_id,
         help="a course id that does not exist (enables the 404 check)",
     ),
-    OptionSpec(
+    Option(
         "max_examples",
-        "CONFORMANCE_MAX_EXAMPLES",
         _parse_positive_int,
         help=f"generated examples per property check (default {DEFAULT_MAX_EXAMPLES})",
     ),
-    OptionSpec(
+    Option(
         "seed",
-        "CONFORMANCE_SEED",
         _parse_seed,
         help="seed for data generation; the report prints the seed used so a run can be repeated",
     ),
-    OptionSpec(
+    Option(
         "junit_xml",
-        "CONFORMANCE_JUNIT_XML",
-        _parse_path,
+        path,
         help="also write a JUnit XML report to this file",
     ),
-    OptionSpec(
+    Option(
         "report_json",
-        "CONFORMANCE_REPORT_JSON",
-        _parse_path,
+        path,
         help="also write a JSON report (run, and per check its basis, verdict, reproduction)",
     ),
-    OptionSpec(
+    Option(
         "profile",
-        "CONFORMANCE_PROFILE",
         _parse_profile,
         help=f"which checks run: {CONTRACT} (default) every check; docs only those whose basis "
         "is the vendor docs alone",
     ),
-    OptionSpec(
+    Option(
         "timeout",
-        "CONFORMANCE_TIMEOUT",
         _parse_seconds,
         help=f"seconds each answer may take in all, body included (default {DEFAULT_TIMEOUT:g})",
     ),
-    OptionSpec(
+    Option(
         "run_timeout",
-        "CONFORMANCE_RUN_TIMEOUT",
         _parse_seconds,
         help=f"seconds the whole run may take before it stops as 'cannot run' (default "
         f"{DEFAULT_RUN_TIMEOUT:g})",
     ),
-    OptionSpec(
+    Option(
         "show_secrets",
-        "CONFORMANCE_SHOW_SECRETS",
-        _parse_switch,
+        yes_no,
         switch=True,
         help="print tokens in the reports' curl lines (by default they read $CONFORMANCE_TOKEN)",
     ),
-    OptionSpec(
+    Option(
         "quiet",
-        "CONFORMANCE_QUIET",
-        _parse_switch,
+        yes_no,
         switch=True,
         help="print only the failures and the summary line (not with --verbose)",
     ),
-    OptionSpec(
+    Option(
         "verbose",
-        "CONFORMANCE_VERBOSE",
-        _parse_switch,
+        yes_no,
         switch=True,
         help="also print each check's description and the requests it sent (not with --quiet)",
     ),
+    error=SettingsError,
 )

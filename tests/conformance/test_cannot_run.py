@@ -40,7 +40,7 @@ class TestUnreachableServer:
         """No server listening: exit 2, and the JUnit file has one testcase errored with why."""
         code, xml, _ = run_with_reports(tmp_path, args(closed_url))
         assert code == 2
-        reason = capsys.readouterr().err.strip().removeprefix("conformance: cannot run: ")
+        reason = capsys.readouterr().err.strip().removeprefix("conformance: error: ")
         assert reason.startswith("cannot reach ") and closed_url in reason
         suite = next(iter(xml))
         assert (suite.tests, suite.errors, suite.failures) == (1, 1, 0)

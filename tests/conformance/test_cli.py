@@ -41,7 +41,7 @@ class TestCannotRun:
         """No server listening: exit 2 and a one-line reason naming the URL."""
         assert main(args(closed_url)) == 2
         line = one_line(capsys.readouterr().err)
-        assert line.startswith("conformance: cannot run: cannot reach ")
+        assert line.startswith("conformance: error: cannot reach ")
         assert closed_url in line
 
     def test_rejected_token_exits_2(self, healthy_url, capsys):
@@ -70,7 +70,7 @@ class TestCannotRun:
         """A bad --max-examples fails by name before any request."""
         assert main(args("http://127.0.0.1:9", "--max-examples", "lots")) == 2
         assert one_line(capsys.readouterr().err) == (
-            "conformance: cannot run: --max-examples: 'lots' is not a positive integer"
+            "conformance: error: --max-examples: 'lots' is not a positive integer"
         )
 
     def test_missing_required_option_exits_2(self, capsys, monkeypatch):
@@ -201,7 +201,7 @@ class TestListChecks:
     def test_empty_intersection_is_a_one_line_settings_error(self, capsys):
         """A --check the docs profile empties exits 2 with one line naming --profile."""
         assert main(["--list-checks", "--profile", "docs", "--check", "paging"]) == 2
-        assert one_line(capsys.readouterr().err).startswith("conformance: cannot run: --profile: ")
+        assert one_line(capsys.readouterr().err).startswith("conformance: error: --profile: ")
 
     def test_format_without_list_checks_is_a_usage_error(self, capsys):
         """--format only means something with --list-checks."""
@@ -235,7 +235,7 @@ class TestProfileRun:
         path = tmp_path / "nope" / "report.json"
         assert main(args(closed_url, "--report-json", str(path))) == 2
         assert one_line(capsys.readouterr().err).startswith(
-            "conformance: cannot run: --report-json:"
+            "conformance: error: --report-json:"
         )
 
     def test_real_report_json_fits_the_documented_shape(self, fault_urls, tmp_path, capsys):
@@ -267,7 +267,7 @@ class TestSetupMistakes:
         assert main(argv) == 2
         captured = capsys.readouterr()
         assert one_line(captured.err).startswith(
-            "conformance: cannot run: --missing-course-id: course 2 exists (HTTP 200 with "
+            "conformance: error: --missing-course-id: course 2 exists (HTTP 200 with "
         )
         assert "auth." not in captured.out
 
@@ -281,7 +281,7 @@ class TestSetupMistakes:
         """--forbidden-token equal to a --token that just listed the course is a setup error."""
         assert main(args(healthy_url, "--forbidden-token", "manager-token")) == 2
         assert one_line(capsys.readouterr().err) == (
-            "conformance: cannot run: --forbidden-token is --token, which lists course 1: it is a "
+            "conformance: error: --forbidden-token is --token, which lists course 1: it is a "
             "creator or manager's token; give a plain member's token"
         )
 
@@ -328,7 +328,7 @@ class TestVerbosity:
         monkeypatch.setenv("CONFORMANCE_VERBOSE", "1")
         assert main(args("http://127.0.0.1:9", "--quiet")) == 2
         assert one_line(capsys.readouterr().err) == (
-            "conformance: cannot run: --quiet: cannot be combined with --verbose; give one of them"
+            "conformance: error: --quiet: cannot be combined with --verbose; give one of them"
         )
 
 

@@ -139,7 +139,7 @@ class TestBoundedRuns:
         with serve_app(app(endless_listing)) as root:
             process, _ = run_cli(root, "--run-timeout", "3")
         assert process.returncode == 2
-        assert "cannot run: the run reached its deadline" in process.stderr
+        assert "conformance: error: the run reached its deadline" in process.stderr
 
 
 class TestBoundedMemory:

@@ -33,4 +33,4 @@ class TestSelfcheck:
             assert selfcheck.run(["--check", "auth"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1
-        assert err[0].startswith("conformance.selfcheck: cannot run: the mock exited with")
+        assert err[0].startswith("conformance.selfcheck: error: the mock exited with")
