@@ -1,20 +1,21 @@
-"""Fixtures for the conformance suite's tests: real mock processes, healthy and fault-injected.
+"""Fixtures for the conformance suite's tests: a real mock process, healthy, and faulty proxies.
 
-Servers come from the shared `start_mock` launcher (tests/conftest.py): `python -m mockserver` on
-a free 127.0.0.1 port with the default fixtures. The fault-injected ones are started all at once,
-so their start-up (importing Connexion) overlaps instead of adding up on this 2-core machine.
+The mock comes from the shared `start_mock` launcher (tests/conftest.py): `python -m mockserver` on
+a free 127.0.0.1 port with the default fixtures. Each fault (`tests.faults`) is a proxy in front of
+that one mock, served in a thread of this process when a test first asks for it: no process per
+fault, so nothing waits for 21 mocks to import Connexion at once on a 2-core machine.
 """
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from conformance import Settings
-from mockserver.faults import FAULTS
+from tests.faults import FaultServers
 
 # The command-line arguments the issue's acceptance run uses, as Settings fields.
 ACCEPTANCE = {
@@ -37,15 +38,10 @@ def healthy_url(start_mock: Callable[..., Any]) -> str:
 
 
 @pytest.fixture(scope="session")
-def fault_urls(start_mock: Callable[..., Any]) -> dict[str, str]:
-    """Origin of one running mock per MOCKSERVER_FAULT name."""
-    servers = {
-        name: start_mock("--log-level", "warning", env={"MOCKSERVER_FAULT": name}, wait=False)
-        for name in FAULTS
-    }
-    for server in servers.values():
-        server.wait_ready()
-    return {name: origin(server) for name, server in servers.items()}
+def fault_urls(healthy_url: str, serve_app: Callable[..., Any]) -> Iterator[FaultServers]:
+    """Origin of a faulty server per fault name (`fault_urls[name]`) before the healthy mock."""
+    with FaultServers(healthy_url, serve_app).running() as servers:
+        yield servers
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The suite against the real mock: green when healthy, red on each injected backend bug.
 
-Each MOCKSERVER_FAULT is one realistic bug; the test asserts that the check named for it fails
-(other checks may fail too: a paging bug also corrupts what filtering sees). Fault runs use a
+Each test-only fault (`tests.faults`, a proxy in front of the mock) is one realistic bug; the test
+asserts that the check named for it fails (other checks may fail too: a paging bug also corrupts
+what filtering sees). Fault runs use a
 small example budget and only the check's group, to keep the whole module within a few minutes.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import Status, run_suite
-from mockserver.faults import FAULTS
+from tests.faults import FAULTS
 
 # fault -> the check that must catch it
 FAULT_CHECKS: dict[str, str] = {
@@ -58,7 +59,7 @@ class TestHealthyMock:
 
 class TestFaults:
     def test_every_fault_has_a_check(self):
-        """Each fault the mock can inject is mapped to the check that must catch it."""
+        """Each fault the proxies can inject is mapped to the check that must catch it."""
         assert set(FAULT_CHECKS) == set(FAULTS)
 
     @pytest.mark.parametrize(("fault", "check"), sorted(FAULT_CHECKS.items()))

@@ -1,37 +1,30 @@
-"""Each MOCKSERVER_FAULT switch makes the mock break the contract exactly as its name says.
+"""Each test-only fault (`tests.faults`) makes the mock break the contract exactly as its name says.
 
-One real uvicorn server per fault, in threads of this process (21 processes would spend ~35 s of
-this 2-core machine importing Connexion); the settings come from the same MOCKSERVER_FAULT mapping
-the CLI reads, and test_cli.py checks the variable through a real process.
+One real mock process serves every fault: each fault is a proxy in front of it, run by uvicorn in
+a thread of this process and started on first use (a process per fault would spend ~35 s of this
+2-core machine importing Connexion). The mock itself has no fault switch.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
-from mockserver.faults import FAULTS
+from tests.faults import FAULTS, FaultServers
 
 ALL = json.dumps(["creator", "manager", "joined", "invited", "requested"])
 AUTH = {"Authorization": "Bearer creator-token"}
 
 
 @pytest.fixture(scope="module")
-def faulty(serve_app) -> Iterator[dict[str, str]]:
-    """The API root URL of a running mock per fault name."""
-    with contextlib.ExitStack() as stack:
-        yield {name: stack.enter_context(serve_app(_app_with_fault(name))) for name in FAULTS}
-
-
-def _app_with_fault(name: str):
-    from mockserver.app import create_app
-    from mockserver.settings import Settings
-
-    return create_app(Settings.load({"log_level": "warning"}, {"MOCKSERVER_FAULT": name}))
+def faulty(mock_server, serve_app) -> Iterator[FaultServers]:
+    """The origin of a faulty server per fault name, in front of the shared mock."""
+    upstream = mock_server.base_url.removesuffix("/api/v2/")
+    with FaultServers(upstream, serve_app).running() as servers:
+        yield servers
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +32,7 @@ def fetch(faulty, http, page_schema_validator) -> Callable[..., httpx.Response]:
     """GET course 1's list (or `path`) on the server with the named fault; 200 bodies validated."""
 
     def get(fault: str, params=None, headers=AUTH, path: str = "course/1/users/") -> httpx.Response:
-        response = http.get(faulty[fault] + path, params=params, headers=headers)
+        response = http.get(f"{faulty[fault]}/api/v2/{path}", params=params, headers=headers)
         if response.status_code == 200:
             page_schema_validator.validate(response.json())
         return response
