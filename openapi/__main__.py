@@ -1,107 +1,161 @@
 """Command line: ``python -m openapi {generate,check-docs,decisions,bundle,docs}``.
 
-Exit codes: 0 success; 1 drift (the docs no longer match the spec or a decision, or a
-regenerated spec differs under ``--check``); 2 cannot run (an unparseable page with its
-``file:line``, a broken decisions file, a missing docs directory).
+Exit codes, the tools' shared table: 0 success; 1 drift (the docs no longer match the spec or a
+decision, or a regenerated spec differs under ``--check``); 2 cannot run (an unparseable page
+with its ``file:line``, a broken decisions file, a missing docs directory) or bad usage. Errors
+are one line, ``openapi: error: <message>``. Each option can also be set as
+``OPENAPI_<COMMAND>_<OPTION>`` (``OPENAPI_BUNDLE_OUT``); the docs directory as
+``$COURSE_USERS_DOCS_DIR``, which the other tools read too.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 from openapi.bundle import SPEC_PATH, write_bundle
+from openapi.commandline import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Option,
+    Options,
+    Parser,
+    path,
+    run,
+    text,
+    yes_no,
+)
 from openapi.decisions import DECISIONS_PATH, load_decisions, markdown_table
-from openapi.errors import ContractError
 from openapi.locations import DOCS_ENV, docs_dir
+
+TOOL = "openapi"
+_DOCS_HELP = "vendor docs directory (default: ../shared/docs)"
+_DECISIONS = Option("decisions", path, default=DECISIONS_PATH)
+_SPEC = Option("spec", path, "root spec file", default=SPEC_PATH)
+
+COMMANDS: dict[str, tuple[str, Options]] = {
+    "generate": (
+        "regenerate the spec from docs + decisions",
+        Options(
+            "OPENAPI_GENERATE_",
+            Option("docs", text, _DOCS_HELP, env=DOCS_ENV),
+            Option("out", path, "spec file to write", default=SPEC_PATH),
+            _DECISIONS,
+            Option("check", yes_no, "write nothing; exit 1 if the spec would change", switch=True),
+        ),
+    ),
+    "check-docs": (
+        "report differences between docs and spec",
+        Options(
+            "OPENAPI_CHECK_DOCS_",
+            Option("docs", text, _DOCS_HELP, positional=True, env=DOCS_ENV),
+            Option("spec", path, "spec file to check", default=SPEC_PATH),
+            _DECISIONS,
+        ),
+    ),
+    "decisions": (
+        "print the decisions as a Markdown table",
+        Options("OPENAPI_DECISIONS_", _DECISIONS),
+    ),
+    "bundle": (
+        "write the resolved single-document spec",
+        Options(
+            "OPENAPI_BUNDLE_",
+            Option("out", path, "output file (.json or .yaml)", required=True),
+            _SPEC,
+        ),
+    ),
+    "docs": (
+        "write a self-contained HTML reference page",
+        Options(
+            "OPENAPI_DOCS_",
+            Option(
+                "out", path, "HTML file to write (renders offline)", required=True, positional=True
+            ),
+            _SPEC,
+        ),
+    ),
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
+        TOOL,
         prog="python -m openapi",
         description="The OpenAPI contract of GET /api/v2/course/{id}/users/.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    docs_help = f"vendor docs directory (default: ${DOCS_ENV}, else ../shared/docs)"
-
-    generate = commands.add_parser("generate", help="regenerate the spec from docs + decisions")
-    generate.add_argument("--docs", help=docs_help)
-    generate.add_argument("--out", type=Path, default=SPEC_PATH, help="spec file to write")
-    generate.add_argument("--decisions", type=Path, default=DECISIONS_PATH)
-    generate.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the spec would change"
-    )
-
-    check = commands.add_parser("check-docs", help="report differences between docs and spec")
-    check.add_argument("docs", nargs="?", help=docs_help)
-    check.add_argument("--spec", type=Path, default=SPEC_PATH, help="spec file to check")
-    check.add_argument("--decisions", type=Path, default=DECISIONS_PATH)
-
-    listing = commands.add_parser("decisions", help="print the decisions as a Markdown table")
-    listing.add_argument("--decisions", type=Path, default=DECISIONS_PATH)
-
-    bundle = commands.add_parser("bundle", help="write the resolved single-document spec")
-    bundle.add_argument("--out", required=True, type=Path, help="output file (.json or .yaml)")
-    bundle.add_argument("--spec", type=Path, default=SPEC_PATH, help="root spec file")
-
-    page = commands.add_parser("docs", help="write a self-contained HTML reference page")
-    page.add_argument("out", type=Path, help="HTML file to write (renders offline)")
-    page.add_argument("--spec", type=Path, default=SPEC_PATH, help="root spec file")
+    for name, (help_text, options) in COMMANDS.items():
+        options.add_to(commands.add_parser(name, help=help_text))
     return parser
 
 
-def _generate(args: argparse.Namespace) -> int:
+def _generate(args: dict[str, Any]) -> int:
     from openapi.generate import generate_text, write_spec
 
-    source = docs_dir(args.docs)
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        if generate_text(source, args.decisions) != current:
-            print(f"{args.out} is out of date: run python -m openapi generate")
-            return 1
-        print(f"{args.out} is up to date with {source}")
-        return 0
-    changed = write_spec(source, args.out, args.decisions)
-    print(f"{'wrote' if changed else 'unchanged'} {args.out}")
-    return 0
+    source, out = docs_dir(args["docs"]), args["out"]
+    if args["check"]:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if generate_text(source, args["decisions"]) != current:
+            print(f"{out} is out of date: run python -m openapi generate")
+            return EXIT_FAILED
+        print(f"{out} is up to date with {source}")
+        return EXIT_OK
+    changed = write_spec(source, out, args["decisions"])
+    print(f"{'wrote' if changed else 'unchanged'} {out}")
+    return EXIT_OK
 
 
-def _check_docs(args: argparse.Namespace) -> int:
+def _check_docs(args: dict[str, Any]) -> int:
     from openapi.drift import check_docs
 
-    differences = check_docs(docs_dir(args.docs), args.spec, args.decisions)
+    differences = check_docs(docs_dir(args["docs"]), args["spec"], args["decisions"])
     for difference in differences:
         print(difference)
     drift = [d for d in differences if d.decision is None]
     declared = len(differences) - len(drift)
     print(f"{declared} declared difference(s), {len(drift)} undeclared (drift)")
-    return 1 if drift else 0
+    return EXIT_FAILED if drift else EXIT_OK
+
+
+def _decisions(args: dict[str, Any]) -> int:
+    print(markdown_table(load_decisions(args["decisions"])), end="")
+    return EXIT_OK
+
+
+def _bundle(args: dict[str, Any]) -> int:
+    print(f"wrote {write_bundle(args['out'], args['spec'])}")
+    return EXIT_OK
+
+
+def _docs(args: dict[str, Any]) -> int:
+    from openapi.reference_page import write_page
+
+    print(f"wrote {write_page(args['out'], args['spec'])}")
+    return EXIT_OK
+
+
+_RUN = {
+    "generate": _generate,
+    "check-docs": _check_docs,
+    "decisions": _decisions,
+    "bundle": _bundle,
+    "docs": _docs,
+}
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    given = vars(_build_parser().parse_args(argv))
+    _, options = COMMANDS[given["command"]]
+    return _RUN[given["command"]](options.resolve(given, os.environ))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
-    args = _build_parser().parse_args(argv)
-    try:
-        if args.command == "generate":
-            return _generate(args)
-        if args.command == "check-docs":
-            return _check_docs(args)
-        if args.command == "decisions":
-            print(markdown_table(load_decisions(args.decisions)), end="")
-            return 0
-        if args.command == "docs":
-            from openapi.reference_page import write_page
-
-            print(f"wrote {write_page(args.out, args.spec)}")
-            return 0
-        out = write_bundle(args.out, args.spec)
-        print(f"wrote {out}")
-        return 0
-    except ContractError as exc:
-        # One line, starting with ``file:line:`` for page errors so editors can jump to it.
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+    """Run the CLI and return its exit code; a ContractError or bad option is one line."""
+    return run(TOOL, _main, argv)
 
 
 if __name__ == "__main__":

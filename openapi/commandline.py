@@ -83,11 +83,14 @@ class Option:
     secret: bool = False  # a credential: its value is never echoed in an error
     switch: bool = False
     repeat: bool = False
+    positional: bool = False
     env: str | None = None  # instead of the tool's prefix + NAME, for a variable shared by tools
 
     @property
     def flag(self) -> str:
-        """The command-line option, e.g. `--max-limit`."""
+        """The command-line option, e.g. `--max-limit` (an operand's metavar, e.g. `FILE`)."""
+        if self.positional:
+            return self.metavar or self.name.upper()
         return "--" + self.name.replace("_", "-")
 
     def problem(self, raw: str, error: ValueError) -> str:
@@ -120,10 +123,10 @@ class Options:
     def add_to(self, parser: argparse.ArgumentParser) -> None:
         """Add every option to `parser`; values stay text so CLI and environment cast alike."""
         for option in self:
-            help_text = (
-                None if option.help is None else f"{option.help} [env {self.variable(option)}]"
-            )
-            if option.switch:
+            help_text = " ".join(filter(None, (option.help, f"[env {self.variable(option)}]")))
+            if option.positional:
+                parser.add_argument(option.name, nargs="?", metavar=option.flag, help=help_text)
+            elif option.switch:
                 parser.add_argument(
                     option.flag,
                     dest=option.name,

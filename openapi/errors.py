@@ -1,6 +1,7 @@
 """The errors of the contract tooling; the CLI turns each into one line and an exit code.
 
-ContractError                 base: everything the CLI reports without a traceback
+ContractError                 base: everything the CLI reports without a traceback (a
+                              `commandline.CommandLineError`, so the tools' one error line)
 ├── DocsError                 the docs cannot be read as the generated layout (exit 2)
 │   └── DocsParseError        a page does not parse; carries file and line
 ├── SpecShapeError            the spec is not one operation we can read facts from (exit 2)
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openapi.commandline import EXIT_FAILED, CommandLineError
 
-class ContractError(Exception):
-    """Base of every error the contract tooling reports as one line."""
 
-    exit_code = 2
+class ContractError(CommandLineError):
+    """Base of every error the contract tooling reports as one line (exit 2 unless said)."""
 
 
 class DocsError(ContractError):
@@ -50,4 +51,4 @@ class DecisionsError(ContractError):
 class DriftError(ContractError):
     """The docs say something other than what a recorded decision was made against."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED

@@ -120,7 +120,7 @@ class TestMalformedDecisions:
         path = _write(tmp_path, real)
         result = run_cli("check-docs", vendor_docs, "--decisions", path)
         assert result.code == 2
-        assert result.err.startswith("decisions.yaml: decisions[0] (docs-site): ")
+        assert result.err.startswith("openapi: error: decisions.yaml: decisions[0] (docs-site): ")
         assert len(result.err.splitlines()) == 1
 
 

@@ -272,13 +272,13 @@ class TestUnparseablePage:
     def test_exit_two_with_file_and_line(
         self, run_cli, altered_docs, edits, page, line_text, message
     ):
-        """stderr is one line ``<file>:<line>: <message>`` pointing at the broken line."""
+        """stderr is one line ``openapi: error: <file>:<line>: <message>`` at the broken line."""
         docs = altered_docs(edits)
         result = run_cli("check-docs", docs)
         assert result.code == 2, result.out + result.err
         assert "Traceback" not in result.err
         (line,) = result.err.splitlines()
-        match = re.match(r"(.+?):(\d+): (.*)$", line)
+        match = re.match(r"openapi: error: (.+?):(\d+): (.*)$", line)
         assert match, line
         assert match.group(1) == str(docs / page)
         lines = (docs / page).read_text(encoding="utf-8").splitlines()
@@ -289,7 +289,10 @@ class TestUnparseablePage:
         """A docs directory that does not exist is exit 2 with its path."""
         result = run_cli("check-docs", tmp_path / "nowhere")
         assert result.code == 2
-        assert result.err.strip() == f"docs directory not found: {tmp_path / 'nowhere'}"
+        assert (
+            result.err.strip()
+            == f"openapi: error: docs directory not found: {tmp_path / 'nowhere'}"
+        )
 
     def test_missing_page(self, run_cli, altered_docs):
         """A missing page is exit 2 naming it."""

@@ -98,7 +98,7 @@ class TestDocsDriveTheSpec:
         docs = altered_docs({ENDPOINT: [(row, row + "\n| » ordering | username | x |")]})
         result = run_cli("generate", "--docs", docs, "--out", tmp_path / "spec.yaml")
         assert result.code == 1
-        assert result.err.startswith("decision ordering-descending: ")
+        assert result.err.startswith("openapi: error: decision ordering-descending: ")
         assert len(result.err.splitlines()) == 1
         assert not (tmp_path / "spec.yaml").exists()
 
