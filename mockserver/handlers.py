@@ -17,26 +17,19 @@ import orjson
 from connexion.context import scope as request_scope
 from starlette.responses import Response
 
-from fixtures.model import JOIN_STATUSES
-from mockserver.errors import ApiError, CourseNotFound, Forbidden, NotFound
-from mockserver.faults import Fault
+from mockserver.errors import CourseNotFound, Forbidden
 from mockserver.paging import RequestUrl, next_link, previous_link
-from mockserver.params import is_json_list, parse_search, parse_statuses
+from mockserver.params import parse_search, parse_statuses
 from mockserver.querystring import query_values
-from mockserver.security import AS_CREATOR
 from mockserver.state import AppState
 from mockserver.store import (
     DEFAULT_ORDERING,
     MANAGING_STATUSES,
-    CourseIndex,
-    OrderRule,
     Page,
     Query,
-    SearchRule,
 )
 
 OPERATION_ID = "getCourseDashboardUsers"
-_IGNORED_LIMIT = 20  # what the limit-ignored bug always serves
 MAX_ID_DIGITS = len(str(2**63 - 1))
 _SEARCH_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-search")
 
@@ -47,15 +40,6 @@ class CourseUsersHandlers:
     def __init__(self, state: AppState) -> None:
         """Bind to `state`, whose store may be swapped by a reload at any time."""
         self.state = state
-        fault = state.settings.fault
-        self.search_rule = SearchRule(
-            case_sensitive=fault.on("search-case-sensitive"),
-            username_only=fault.on("search-username-only"),
-            all_terms=not fault.on("search-any-term"),
-        )
-        self.order_rule = OrderRule(
-            random_ties=fault.on("unstable-ties"), nulls_in_middle=fault.on("nulls-in-middle")
-        )
 
     def operations(self) -> dict[str, Any]:
         """operationId -> handler, for the resolver."""
@@ -78,12 +62,11 @@ class CourseUsersHandlers:
         Connexion's request context.
         """
         state = self.state
-        fault = state.settings.fault
         if scope is None:
             scope = request_scope._get_current_object()
         course_id = parse_course_id(id)
-        course = _course(state, course_id, fault)
-        _check_access(course.role, token_info or {}, fault)
+        course = state.store.course(course_id)
+        _check_access(course.role, token_info or {})
         page_limit = min(limit, state.settings.max_limit)
         query = build_query(
             course_id=course_id,
@@ -92,21 +75,16 @@ class CourseUsersHandlers:
             ordering=ordering,
             offset=offset,
             limit=page_limit,
-            fault=fault,
-            rules=(self.search_rule, self.order_rule),
         )
         if course.answers_at_once(query):
             page = course.page(query)
         else:
             page = await run_search(course.page, query)
-        if fault.on("past-end-404") and offset > 0 and offset >= page.count:
-            raise NotFound("Invalid page: the offset is past the last member.")
-        count = len(page.items) if fault.on("count-wrong") else page.count
         url = request_url(scope, proxy_headers=state.settings.proxy_headers)
         body = {
-            "count": count,
-            "next": next_link(url, offset=offset, limit=page_limit, count=page.count, fault=fault),
-            "previous": previous_link(url, offset=offset, limit=page_limit, fault=fault),
+            "count": page.count,
+            "next": next_link(url, offset=offset, limit=page_limit, count=page.count),
+            "previous": previous_link(url, offset=offset, limit=page_limit),
             "results": page.items,
         }
         return Response(orjson.dumps(body), media_type="application/json")
@@ -120,29 +98,15 @@ def build_query(
     ordering: str,
     offset: int,
     limit: int,
-    fault: Fault,
-    rules: tuple[SearchRule, OrderRule] = (SearchRule(), OrderRule()),
 ) -> Query:
-    """The store query for validated arguments; the one place that applies injected faults."""
-    if statuses is not None and fault.on("repeated-statuses-last-wins"):
-        statuses = statuses[-1:]
-    if statuses is not None and fault.on("json-statuses-ignored"):
-        statuses = [value for value in statuses if not is_json_list(value)] or None
-    if statuses is None and fault.on("wrong-default-statuses"):
-        statuses = list(JOIN_STATUSES)
-    if fault.on("ordering-ignored"):
-        ordering = DEFAULT_ORDERING
-    elif fault.on("ordering-reversed"):
-        ordering = ordering[1:] if ordering.startswith("-") else "-" + ordering
+    """The store query for validated arguments."""
     return Query(
         course_id=course_id,
         statuses=parse_statuses(statuses),
         terms=parse_search(search),
         ordering=ordering,
-        offset=offset + 1 if fault.on("offset-off-by-one") else offset,
-        limit=_IGNORED_LIMIT if fault.on("limit-ignored") else limit,
-        search_rule=rules[0],
-        order_rule=rules[1],
+        offset=offset,
+        limit=limit,
     )
 
 
@@ -169,22 +133,8 @@ def parse_course_id(text: str) -> int:
     return int(digits)
 
 
-def _course(state: AppState, course_id: int, fault: Fault) -> CourseIndex:
-    """The course's index; 404 when unknown (500 with the missing-course-500 bug)."""
-    try:
-        return state.store.course(course_id)
-    except CourseNotFound:
-        if fault.on("missing-course-500"):
-            raise ApiError("A server error occurred.") from None
-        raise
-
-
-def _check_access(
-    role_of: Callable[[int | None], str | None], token_info: dict, fault: Fault
-) -> None:
+def _check_access(role_of: Callable[[int | None], str | None], token_info: dict) -> None:
     """Forbidden unless the token's user is the course's creator or a manager."""
-    if token_info.get(AS_CREATOR) or fault.on("forbidden-not-enforced"):
-        return
     if role_of(token_info.get("sub")) not in MANAGING_STATUSES:
         raise Forbidden(
             "You do not have permission to list this course's members: "

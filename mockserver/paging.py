@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
-from mockserver.faults import NO_FAULT, Fault
-
 
 @dataclass(frozen=True, slots=True)
 class RequestUrl:
@@ -50,24 +48,17 @@ def _kept_pairs(query: str) -> tuple[tuple[str, str], ...]:
 _PAGE_KEYS = frozenset({"limit", "offset"})
 
 
-def next_link(
-    url: RequestUrl, *, offset: int, limit: int, count: int, fault: Fault = NO_FAULT
-) -> str | None:
+def next_link(url: RequestUrl, *, offset: int, limit: int, count: int) -> str | None:
     """The next page's URL, or None when this page reaches the end."""
-    if offset + limit >= count or fault.on("next-missing"):
+    if offset + limit >= count:
         return None
-    step = limit + 1 if fault.on("next-wrong-offset") else limit
-    return url.with_page(limit, offset + step)
+    return url.with_page(limit, offset + limit)
 
 
-def previous_link(
-    url: RequestUrl, *, offset: int, limit: int, fault: Fault = NO_FAULT
-) -> str | None:
+def previous_link(url: RequestUrl, *, offset: int, limit: int) -> str | None:
     """The previous page's URL (without `offset` when it would be 0), or None on the first page."""
     if offset <= 0:
         return None
-    if fault.on("previous-wrong"):
-        return url.with_page(limit, offset)
     if offset - limit <= 0:
         return url.with_page(limit, None)
     return url.with_page(limit, offset - limit)

@@ -15,8 +15,6 @@ from connexion.security import BearerSecurityHandler
 from mockserver.errors import Unauthenticated
 from mockserver.state import AppState
 
-AS_CREATOR = "as_creator"
-
 
 def bearer_handler_class(state: AppState) -> type[BearerSecurityHandler]:
     """A Connexion bearer security handler class that checks tokens against `state.store`."""
@@ -30,12 +28,9 @@ def bearer_handler_class(state: AppState) -> type[BearerSecurityHandler]:
 
 def authenticate(state: AppState, header: str | None) -> dict[str, Any]:
     """Token info `{"sub": user_id}` for a valid Authorization header, else Unauthenticated."""
-    fault = state.settings.fault
-    challenge = {} if fault.on("www-authenticate-missing") else {"WWW-Authenticate": "Bearer"}
+    challenge = {"WWW-Authenticate": "Bearer"}
     scheme, _, token = (header or "").strip().partition(" ")
     token = token.strip()
-    if fault.on("auth-not-enforced") and state.store.user_for_token(token) is None:
-        return {"sub": None, AS_CREATOR: True}
     if not header or not header.strip():
         raise Unauthenticated(
             "Authentication credentials were not provided: send 'Authorization: Bearer <token>'.",

@@ -7,9 +7,6 @@ first use, and kept (4 orderings x 31 status sets at most). A page without searc
 whatever the course size. Search masks that ordered array with the members matching every term
 (`mockserver.search`); its answers are kept in a small LRU, so paging through one search is a
 slice too.
-
-The variant rules in `SearchRule` and `OrderRule` exist only so the mock can imitate backend bugs
-for the conformance suite's self-test (`mockserver.faults`); the defaults are the contract.
 """
 
 from __future__ import annotations
@@ -49,23 +46,6 @@ _FEW_MATCHES = 8
 
 
 @dataclass(frozen=True, slots=True)
-class SearchRule:
-    """How terms are matched. The defaults are the contract; the others imitate bugs."""
-
-    case_sensitive: bool = False
-    username_only: bool = False
-    all_terms: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRule:
-    """How ties and nulls are ordered. The defaults are the contract; the others imitate bugs."""
-
-    random_ties: bool = False
-    nulls_in_middle: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Query:
     """One page request against one course, already validated."""
 
@@ -75,8 +55,6 @@ class Query:
     ordering: str = DEFAULT_ORDERING
     offset: int = 0
     limit: int = 20
-    search_rule: SearchRule = SearchRule()
-    order_rule: OrderRule = OrderRule()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +98,16 @@ class CourseIndex:
         self._usernames = columns.usernames
         self._real_names = columns.real_names
         del columns
-        self._orders: dict[tuple[str, bool], np.ndarray] = {}
-        self._ranks: dict[tuple[str, bool], np.ndarray] = {}
-        self._filtered: dict[tuple[str, bool, frozenset[str]], np.ndarray] = {}
-        self._search_indexes: dict[tuple[bool, bool], SearchIndex] = {}
+        self._orders: dict[str, np.ndarray] = {}
+        self._ranks: dict[str, np.ndarray] = {}
+        self._filtered: dict[tuple[str, frozenset[str]], np.ndarray] = {}
         self._searches: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._searches_size = 0
         for ordering in ORDERINGS:
-            self._order(ordering, nulls_in_middle=False)
-        self._search_index(SearchRule())
+            self._order(ordering)
+        self._search_index = SearchIndex(
+            zip(self._usernames, self._real_names, strict=True), upper=True
+        )
 
     def role(self, user_id: int) -> str | None:
         """The user's join status in this course, or None when not a member."""
@@ -147,55 +126,42 @@ class CourseIndex:
 
     def _select(self, query: Query) -> np.ndarray:
         """Member indexes the query selects, in the query's order."""
-        rule = query.order_rule
         if not query.statuses:
             return np.empty(0, dtype=np.int32)
-        base = self._with_statuses(query.ordering, rule.nulls_in_middle, query.statuses)
+        base = self._with_statuses(query.ordering, query.statuses)
         if query.terms:
             base = self._searched(base, query)
-        if rule.random_ties:
-            base = self._shuffle_ties(base, query.ordering, rule.nulls_in_middle)
         return base
 
-    def _with_statuses(
-        self, ordering: str, nulls_in_middle: bool, statuses: frozenset[str]
-    ) -> np.ndarray:
+    def _with_statuses(self, ordering: str, statuses: frozenset[str]) -> np.ndarray:
         """Members of the given statuses in the given order; built once per combination."""
-        key = (ordering, nulls_in_middle, statuses)
+        key = (ordering, statuses)
         found = self._filtered.get(key)
         if found is None:
-            order = self._order(ordering, nulls_in_middle)
+            order = self._order(ordering)
             found = order[_wanted(statuses)[self._status[order]]]
             self._filtered[key] = found
         return found
 
-    def _order(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+    def _order(self, ordering: str) -> np.ndarray:
         """All members in the given order (ties by user id: members are kept in id order)."""
-        key = (ordering, nulls_in_middle)
-        found = self._orders.get(key)
+        found = self._orders.get(ordering)
         if found is None:
             # int32 halves every cached array (a course has far fewer than 2**31 members).
-            order = np.argsort(self._sort_key(ordering, nulls_in_middle), kind="stable")
+            order = np.argsort(self._sort_key(ordering), kind="stable")
             found = order.astype(np.int32)
-            self._orders[key] = found
+            self._orders[ordering] = found
         return found
 
-    def _sort_key(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+    def _sort_key(self, ordering: str) -> np.ndarray:
         """One int64 per member whose ascending order is the requested order."""
         if ordering.lstrip("-") == "joined_at":
             values = self._joined
         else:
             values = self._active.copy()
-            if nulls_in_middle:
-                known = values[~self._active_null]
-                # Halfway between the oldest and newest activity: strictly inside the values.
-                values[self._active_null] = (
-                    (int(known.min()) + int(known.max())) // 2 if len(known) else 0
-                )
-            else:
-                # PostgreSQL: NULL compares greater than any value, so it comes last ascending
-                # and, negated below, first descending.
-                values[self._active_null] = _LAST
+            # PostgreSQL: NULL compares greater than any value, so it comes last ascending
+            # and, negated below, first descending.
+            values[self._active_null] = _LAST
         return -values if ordering.startswith("-") else values
 
     def _searched(self, base: np.ndarray, query: Query) -> np.ndarray:
@@ -205,13 +171,12 @@ class CourseIndex:
         if found is not None:
             self._searches.move_to_end(key)
             return found
-        matching = self._matching(query.terms, query.search_rule)
+        matching = self._matching(query.terms)
         if len(matching) * _FEW_MATCHES < len(base):
             # Few matches: put just them in order, by their rank in the full ordering.
-            nulls_in_middle = query.order_rule.nulls_in_middle
             kept = matching[_wanted(query.statuses)[self._status[matching]]]
-            positions = np.sort(self._rank(query.ordering, nulls_in_middle)[kept])
-            found = self._order(query.ordering, nulls_in_middle)[positions]
+            positions = np.sort(self._rank(query.ordering)[kept])
+            found = self._order(query.ordering)[positions]
         else:
             mask = np.zeros(self.size, dtype=bool)
             mask[matching] = True
@@ -221,7 +186,7 @@ class CourseIndex:
 
     @staticmethod
     def _search_key(query: Query) -> tuple:
-        return (query.terms, query.search_rule, query.ordering, query.order_rule, query.statuses)
+        return (query.terms, query.ordering, query.statuses)
 
     def _remember(self, key: tuple, found: np.ndarray) -> None:
         """Keep a search answer, evicting the least recently used past the size bound."""
@@ -235,51 +200,26 @@ class CourseIndex:
         """What the search answers kept for this course take, by the bound's own count."""
         return self._searches_size
 
-    def _matching(self, terms: tuple[str, ...], rule: SearchRule) -> np.ndarray:
-        """Sorted indexes of members matching every term (any term, with the any-term bug)."""
-        index = self._search_index(rule)
+    def _matching(self, terms: tuple[str, ...]) -> np.ndarray:
+        """Sorted indexes of members matching every term."""
+        index = self._search_index
         distinct = iter(dict.fromkeys(terms))
         found = index.members(next(distinct))
         for term in distinct:
-            if rule.all_terms:
-                if not len(found):
-                    break  # nobody matches every term: the other terms need not be looked up
-                found = np.intersect1d(found, index.members(term), assume_unique=True)
-            else:
-                found = np.union1d(found, index.members(term))
+            if not len(found):
+                break  # nobody matches every term: the other terms need not be looked up
+            found = np.intersect1d(found, index.members(term), assume_unique=True)
         return found
 
-    def _rank(self, ordering: str, nulls_in_middle: bool) -> np.ndarray:
+    def _rank(self, ordering: str) -> np.ndarray:
         """Each member's position in the given order (the inverse of `_order`)."""
-        key = (ordering, nulls_in_middle)
-        found = self._ranks.get(key)
+        found = self._ranks.get(ordering)
         if found is None:
-            order = self._order(ordering, nulls_in_middle)
+            order = self._order(ordering)
             found = np.empty(len(order), dtype=np.int32)
             found[order] = np.arange(len(order), dtype=np.int32)
-            self._ranks[key] = found
+            self._ranks[ordering] = found
         return found
-
-    def _search_index(self, rule: SearchRule) -> SearchIndex:
-        """The search index for the fields and case rule, built on first use."""
-        key = (rule.case_sensitive, rule.username_only)
-        index = self._search_indexes.get(key)
-        if index is None:
-            if rule.username_only:
-                fields = zip(self._usernames)
-            else:
-                fields = zip(self._usernames, self._real_names, strict=True)
-            index = SearchIndex(fields, upper=not rule.case_sensitive)
-            self._search_indexes[key] = index
-        return index
-
-    def _shuffle_ties(
-        self, ordered: np.ndarray, ordering: str, nulls_in_middle: bool
-    ) -> np.ndarray:
-        """Re-order members with equal sort keys at random (the missing-tie-breaker bug)."""
-        keys = self._sort_key(ordering, nulls_in_middle)[ordered]
-        noise = np.random.default_rng().random(len(ordered))
-        return ordered[np.lexsort((noise, keys))]
 
 
 @dataclass(slots=True)

@@ -42,7 +42,6 @@ class TestBadInput:
             (["--latency", "3-1"], {}, 2, "--latency"),
             (["--error-rate", "2"], {}, 2, "--error-rate"),
             ([], {"MOCKSERVER_MAX_LIMIT": "0"}, 2, "MOCKSERVER_MAX_LIMIT"),
-            ([], {"MOCKSERVER_FAULT": "not-a-fault"}, 2, "MOCKSERVER_FAULT: 'not-a-fault'"),
         ],
     )
     def test_bad_option_is_one_line(self, args, env, code, named):

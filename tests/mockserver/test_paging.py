@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from mockserver.errors import BadParameter
-from mockserver.faults import Fault
 from mockserver.paging import RequestUrl, next_link, previous_link
 from mockserver.params import parse_search, parse_statuses
 
@@ -24,11 +23,6 @@ class TestNextLink:
     def test_none_at_the_end(self):
         """No next when this page reaches the end."""
         assert next_link(URL, offset=40, limit=10, count=50) is None
-
-    def test_wrong_offset_fault(self):
-        """The next-wrong-offset bug skips one row."""
-        link = next_link(URL, offset=0, limit=20, count=50, fault=Fault("next-wrong-offset"))
-        assert "offset=21" in link
 
 
 class TestPreviousLink:

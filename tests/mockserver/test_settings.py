@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from mockserver.errors import BadParameter, SettingsError
-from mockserver.faults import FAULTS, Fault
 from mockserver.scenarios import parse_prefer
 from mockserver.settings import Settings
 
@@ -66,29 +65,6 @@ class TestBadValues:
         path.write_text("{}")
         with pytest.raises(SettingsError, match="--members"):
             Settings.load({"members": "10", "fixtures": str(path)}, {})
-
-
-class TestFault:
-    """MOCKSERVER_FAULT parsing."""
-
-    def test_known_fault(self):
-        """A known name switches exactly that fault on."""
-        fault = Fault.from_env({"MOCKSERVER_FAULT": "count-wrong"})
-        assert fault.on("count-wrong") and not fault.on("limit-ignored")
-
-    def test_unknown_fault(self):
-        """An unknown name fails naming the variable."""
-        with pytest.raises(SettingsError, match=r"^MOCKSERVER_FAULT: 'nope'"):
-            Fault.from_env({"MOCKSERVER_FAULT": "nope"})
-
-    def test_typo_in_code_is_caught(self):
-        """Asking about a fault name that does not exist is an error, not False."""
-        with pytest.raises(KeyError):
-            Fault().on("count-wrng")
-
-    def test_there_are_21_faults(self):
-        """The names common.md lists are all known."""
-        assert len(FAULTS) == 21
 
 
 class TestPrefer:
