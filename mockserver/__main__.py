@@ -38,8 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def banner(settings: Settings, state: AppState) -> str:
+def banner(settings: Settings, state: AppState | None) -> str:
     """The startup text: where to call, where the docs are, which tokens exist."""
+    if state is None:
+        from mockserver.proxy.app import proxy_banner
+
+        return proxy_banner(settings)
     from mockserver.accesslog import printable  # a fixture path may hold control characters
 
     base = settings.base_url
@@ -86,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ensure_port_free(settings)
         configure_logging(settings.log_level)
-        state = AppState.load(settings)
+        # In proxy mode the data is the upstream's: nothing to load.
+        state = None if settings.proxy is not None else AppState.load(settings)
     except MockServerError as error:
         return fail(TOOL, error, EXIT_CANNOT_RUN)
     except FixtureError as error:
@@ -134,7 +139,7 @@ def _uvicorn_options(settings: Settings) -> dict[str, object]:
     }
 
 
-def serve(settings: Settings, state: AppState) -> None:
+def serve(settings: Settings, state: AppState | None) -> None:
     """Serve in this process until interrupted."""
     import uvicorn
 

@@ -12,6 +12,11 @@
                 DirectDispatchMiddleware (awaits the resolved handler: see mockserver.dispatch)
                 -> CourseUsersHandlers
 
+In proxy mode (`--proxy URL`, mockserver.proxy) the same assembly serves, with three changes:
+the operation's handler forwards to the upstream and judges its answer, SecurityMiddleware is left
+out (the upstream authenticates), and GET /api/v2/__contract__/violations sits in front of the
+front door.
+
 Left out of Connexion's default list on purpose: SwaggerUIMiddleware (the docs are served in front)
 and ResponseValidationMiddleware (the tests validate every response against the spec instead of
 paying for it on every request).
@@ -65,12 +70,18 @@ def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
     """The mock as an ASGI app; loads and indexes the dataset unless `state` is given."""
     from openapi import load_spec  # the spec package is a sibling; imported where it is used
 
-    state = state or AppState.load(settings)
     spec = load_spec()
     base_path = spec["servers"][0]["url"].rstrip("/")
-    api = _connexion_app(state, copy.deepcopy(spec))
+    if settings.proxy is not None:
+        from mockserver.proxy.app import proxy_parts  # only proxy mode needs httpx and the checks
+
+        state, operations, wrap = proxy_parts(settings, spec, base_path)
+    else:
+        state = state or AppState.load(settings)
+        operations, wrap = CourseUsersHandlers(state).operations(), _unwrapped
+    api = _connexion_app(state, copy.deepcopy(spec), operations)
     docs = docs_app(served=unresolved_spec(), bundled=spec, base_path=base_path)
-    front = FrontDoor(docs=docs, api=api, base_path=base_path)
+    front = wrap(FrontDoor(docs=docs, api=api, base_path=base_path))
     cors = OriginGate(
         front,
         cors=CORSMiddleware(
@@ -78,11 +89,19 @@ def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
             **cors_options(settings.cors_origin),
             allow_methods=["GET", "OPTIONS"],
             allow_headers=["Authorization", "Prefer", "Accept", "Content-Type"],
-            expose_headers=["WWW-Authenticate", "Retry-After"],
+            expose_headers=["WWW-Authenticate", "Retry-After", *EXPOSED_IN_PROXY_MODE],
             max_age=600,
         ),
     )
     return AccessLogMiddleware(cors)
+
+
+# Exposed whether or not the mock is a proxy: a UI reading it sees null from the plain mock.
+EXPOSED_IN_PROXY_MODE = ("X-Contract-Violations",)
+
+
+def _unwrapped(app: ASGIApp) -> ASGIApp:
+    return app
 
 
 def create_app_from_environment() -> ASGIApp:
@@ -137,9 +156,12 @@ class HandlerResolver(Resolver):
             raise ResolverError(f"No handler for operationId {operation_id!r}") from None
 
 
-def _connexion_app(state: AppState, spec: dict) -> AsyncApp:
-    """The Connexion app: our middleware list, resolver, security handler, parser and validator."""
-    handlers = CourseUsersHandlers(state)
+def _connexion_app(state: AppState, spec: dict, operations: dict[str, Any]) -> AsyncApp:
+    """The Connexion app: our middleware list, resolver, security handler, parser and validator.
+
+    In proxy mode there is no SecurityMiddleware: the upstream authenticates.
+    """
+    security = [] if state.settings.proxy is not None else [SecurityMiddleware]
     app = AsyncApp(
         __name__,
         middlewares=[
@@ -150,14 +172,14 @@ def _connexion_app(state: AppState, spec: dict) -> AsyncApp:
             partial(
                 ScenarioMiddleware, state=state, responses=canned_responses(spec, OPERATION_ID)
             ),
-            SecurityMiddleware,
+            *security,
             RequestValidationMiddleware,
             LifespanMiddleware,
             ContextMiddleware,
-            partial(DirectDispatchMiddleware, spec=spec, handlers=handlers.operations()),
+            partial(DirectDispatchMiddleware, spec=spec, handlers=operations),
         ],
         lifespan=partial(_lifespan, state),
-        resolver=HandlerResolver(handlers.operations()),
+        resolver=HandlerResolver(operations),
         uri_parser_class=StatusesURIParser,
         validator_map={"parameter": OneLineParameterValidator},
         security_map={"bearer": bearer_handler_class(state)},

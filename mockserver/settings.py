@@ -12,10 +12,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
-from openapi.commandline import Option, Options, integer, one_of, text, yes_no
+from openapi.commandline import InvalidValue, Option, Options, integer, one_of, text, yes_no
 
 ENV_PREFIX = "MOCKSERVER_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -39,6 +40,9 @@ class Settings:
     proxy_headers: bool = False
     log_level: str = "info"
     cors_origin: tuple[str, ...] = ()  # allowed besides the local origins (mockserver.cors)
+    proxy: str | None = None  # an upstream origin: forward to it and check its answers instead
+    proxy_strict: bool = False  # with proxy: a contract-breaking answer becomes a 502
+    proxy_timeout: float = 30.0  # seconds the upstream has for a whole answer
 
     @classmethod
     def load(
@@ -60,6 +64,24 @@ class Settings:
             raise SettingsError("--members", f"{self.members!r} cannot be combined with --fixtures")
         if self.reload and self.members is not None:
             raise SettingsError("--reload", "True watches a fixtures file; --members has none")
+        self._check_proxy()
+
+    def _check_proxy(self) -> None:
+        if self.proxy is None:
+            if self.proxy_strict:
+                raise SettingsError("--proxy-strict", "True needs --proxy URL")
+            return
+        for name, used in (
+            ("--fixtures", self.fixtures is not None),
+            ("--members", self.members is not None),
+            ("--reload", self.reload),
+        ):
+            if used:
+                raise SettingsError(name, "cannot be combined with --proxy (the data is upstream)")
+        if self.workers > 1:
+            raise SettingsError(
+                "--workers", f"{self.workers!r} with --proxy: one process keeps the violations"
+            )
 
     def to_environ(self) -> dict[str, str]:
         """These settings as MOCKSERVER_* variables, so worker processes can rebuild them."""
@@ -113,6 +135,32 @@ def _fraction(raw: str) -> float:
     return value
 
 
+def _upstream(raw: str) -> str:
+    """An http(s) origin, optionally with a path prefix; no credentials, query or fragment."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("is not an http:// or https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidValue("holds credentials; send the token as Authorization", hidden=True)
+    if parts.query or parts.fragment:
+        raise ValueError("has a query or fragment; give the backend's origin")
+    try:
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    return raw.strip().rstrip("/")
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("is not a number of seconds") from None
+    if not 0.1 <= value <= 600:
+        raise ValueError("must be between 0.1 and 600 seconds")
+    return value
+
+
 def _log_level(raw: str) -> str:
     return one_of(LOG_LEVELS)(raw.lower())
 
@@ -153,6 +201,25 @@ OPTIONS = Options(
         "no credentials); repeatable; local origins are always allowed",
         "ORIGIN",
         repeat=True,  # MOCKSERVER_CORS_ORIGIN holds them comma-separated
+    ),
+    Option(
+        "proxy",
+        _upstream,
+        "forward to this backend (its origin; /api/v2 is added) and check every answer "
+        "against the contract",
+        "URL",
+    ),
+    Option(
+        "proxy_strict",
+        yes_no,
+        "with --proxy: answer a contract-breaking response with a 502 naming the violation",
+        switch=True,
+    ),
+    Option(
+        "proxy_timeout",
+        _seconds,
+        "with --proxy: seconds the backend has for a whole answer, else 504 (default 30)",
+        "S",
     ),
     error=SettingsError,
 )

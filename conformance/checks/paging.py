@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from hypothesis import strategies as st
 
@@ -65,6 +65,55 @@ def verdict_next_null(pages: list[Page], start: int) -> tuple[int, str] | None:
                 f"next={page.next} although this page reaches the end (count={page.count})",
             )
     return None
+
+
+def expected_page_size(size: int, limit: int, offset: int) -> int:
+    """How many members a page holds: min(limit, members left), none at or past the end."""
+    return max(0, min(limit, size - offset))
+
+
+def verdict_link_limit(url: str | None, limit: int) -> str | None:
+    """None when a link carries `limit=<limit>` (or is null); else what it carries."""
+    if url is None:
+        return None
+    found = parse_qs(urlsplit(url).query, keep_blank_values=True).get("limit")
+    if found == [str(limit)]:
+        return None
+    shown = "no limit" if not found else "limit=" + ",".join(found)
+    return f"{shown} in {url} (the page size is {limit})"
+
+
+def verdict_link_page(url: str, request_query: str, offset: int | None) -> str | None:
+    """None when a link is the request's query with only `limit`/`offset` changed.
+
+    The other parameters (statuses, search, ordering, any other) are kept with their values,
+    in any order; `offset` is `offset`, or absent when `offset` is None (a previous link back
+    to the first page). The link's `limit` is `verdict_link_limit`'s business.
+    """
+    link_pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    kept = sorted((k, v) for k, v in parse_qsl(request_query, keep_blank_values=True)
+                  if k not in PAGE_KEYS)  # fmt: skip
+    carried = sorted((k, v) for k, v in link_pairs if k not in PAGE_KEYS)
+    if carried != kept:
+        lost = sorted(set(kept) - set(carried))
+        added = sorted(set(carried) - set(kept))
+        parts = [f"lost {_pairs(lost)}" if lost else "", f"added {_pairs(added)}" if added else ""]
+        changed = "; ".join(part for part in parts if part) or "changed repeated parameters"
+        return f"{url} does not keep the request's other parameters ({changed})"
+    offsets = [v for k, v in link_pairs if k == "offset"]
+    wanted = [] if offset is None else [str(offset)]
+    if offsets != wanted:
+        shown = f"offset={','.join(offsets)}" if offsets else "no offset"
+        expected = "no offset" if offset is None else f"offset={offset}"
+        return f"{url} has {shown}, expected {expected}"
+    return None
+
+
+PAGE_KEYS = frozenset({"limit", "offset"})
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in pairs[:4]) + (", ..." if len(pairs) > 4 else "")
 
 
 def _walk_args() -> st.SearchStrategy[tuple[Query, int, int]]:
@@ -146,7 +195,7 @@ def page_full_unless_last(ctx: Context) -> CheckResult:
         size = oracle.size(query.effective_statuses, query.search)
         offset = offset_pick % (size + 2)
         page = fetch(ctx, query.with_page(limit, offset))
-        expected = max(0, min(limit, size - offset))
+        expected = expected_page_size(size, limit, offset)
         if len(page.results) != expected:
             raise Mismatch(
                 f"{members(expected)} (limit={limit}, offset={offset}, {size} in the listing)",
@@ -177,7 +226,7 @@ def limit_capped_100(ctx: Context) -> CheckResult:
                 page.exchange,
             )
         for url in (page.next, page.previous):
-            if url is not None and parse_qs(urlsplit(url).query).get("limit") != ["100"]:
+            if verdict_link_limit(url, rules.MAX_LIMIT) is not None:
                 raise Mismatch("links that carry limit=100", f"link {url}", page.exchange)
 
     strategy = st.tuples(strategies.basic_query(), st.integers(101, 10**6))
