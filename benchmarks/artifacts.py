@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.errors import ToolError
-from benchmarks.processes import run_command
+from conformance.servers import run_command
 
 
 @dataclass(frozen=True)

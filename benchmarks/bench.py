@@ -7,18 +7,21 @@ Sections receive a ``Bench`` and use ``serve`` (start a server, always stop it) 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.artifacts import Artifacts
-from benchmarks.cpu import CpuMeter
+from benchmarks.errors import ServerStartError
 from benchmarks.loadgen import LoadGenerator, LoadResult, LoadSpec
-from benchmarks.processes import ServerProcess, free_port, http_status, running
-from benchmarks.queries import QUERY_MIX, Query, paths
+from benchmarks.queries import AUTH_HEADER, QUERY_MIX, Query, paths
 from benchmarks.servers import ServerConfig
 from benchmarks.settings import Settings
+from benchmarks.usage import CpuMeter
+from conformance.servers import ServerDidNotStart, ServerProcess, free_port, http_status, running
+
+# Every server is ready when the first query of the mix, as the load sends it, answers 200.
+READY_HEADERS = dict([AUTH_HEADER])
 
 
 @dataclass
@@ -62,9 +65,15 @@ class Bench:
         """Start ``config`` on a free port, wait for its first 200, stop it whatever happens."""
         port = free_port()
         server = config.process(port, self.log_dir)
-        env = {**os.environ, **config.env}
-        with running(server, self.repo, config.ready_url(port), config.start_timeout_s, env):
-            yield server
+        ready = config.ready_url(port)
+        try:
+            with running(
+                server, ready, cwd=self.repo, env=config.env, headers=READY_HEADERS,
+                timeout_s=config.start_timeout_s,
+            ):  # fmt: skip
+                yield server
+        except ServerDidNotStart as error:
+            raise ServerStartError(str(error)) from None
 
     def load(
         self,
@@ -103,4 +112,6 @@ class Bench:
         """The status each query kind gets (one request each), to explain any error counts."""
         root = f"http://127.0.0.1:{server.port}"
         first_paths = {query.kind: paths(config.base, (query,))[0] for query in queries}
-        return {kind: http_status(root + path)[0] for kind, path in first_paths.items()}
+        return {
+            kind: http_status(root + path, READY_HEADERS)[0] for kind, path in first_paths.items()
+        }

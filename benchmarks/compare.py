@@ -15,8 +15,8 @@ from collections.abc import Callable
 from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
-from benchmarks.processes import tree_memory_mib
 from benchmarks.servers import ServerConfig
+from benchmarks.usage import tree_rss_mib
 
 ConfigFactory = Callable[[Bench], ServerConfig]
 QUIET = ("--log-level", "warning")  # the mock's access lines are INFO
@@ -68,7 +68,7 @@ def measure_setup(bench: Bench, factory: ConfigFactory) -> dict[str, object]:
         with bench.serve(config) as server:
             statuses = bench.statuses(server, config)
             load = bench.load(server, config)
-            rss = tree_memory_mib(server.pid)
+            rss = tree_rss_mib(server.pid)
             startup = server.startup_s
     except BenchmarkError as error:
         return {"error": str(error)}

@@ -50,7 +50,7 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     errors: dict[str, int] = field(default_factory=dict)
-    # Filled in by the caller (benchmarks.cpu): server / load generator / other CPU, % of a core.
+    # Filled in by the caller (benchmarks.usage): server / load generator / other CPU, % of a core.
     cpu: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -11,8 +11,8 @@ from __future__ import annotations
 from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
-from benchmarks.processes import memory_kib, process_tree, tree_memory_mib
 from benchmarks.queries import SCALE_KINDS, fresh_terms
+from benchmarks.usage import tree_peak_rss_mib, tree_rss_mib
 
 
 def run(bench: Bench) -> dict[str, object]:
@@ -37,7 +37,7 @@ def measure_size(bench: Bench, members: int) -> dict[str, object]:
             f"mock-scale-{members}", workers=1, fixtures=dataset, start_timeout_s=600
         )
         with bench.serve(config) as server:
-            rss_after_start = tree_memory_mib(server.pid)
+            rss_after_start = tree_rss_mib(server.pid)
             kinds = {}
             for query in SCALE_KINDS:
                 load = bench.load(
@@ -52,7 +52,7 @@ def measure_size(bench: Bench, members: int) -> dict[str, object]:
                 if query.fresh_terms:
                     # More requests than terms means later ones could be answered from the cache.
                     kinds[query.kind]["distinct_terms"] = len(fresh_terms()[1])
-            peak_kib = max((memory_kib(pid, "VmHWM") or 0) for pid in process_tree(server.pid))
+            peak = tree_peak_rss_mib(server.pid)
             startup = server.startup_s
     except BenchmarkError as error:
         return {"error": str(error)}
@@ -62,6 +62,6 @@ def measure_size(bench: Bench, members: int) -> dict[str, object]:
         "generation_s": generation_s,
         "startup_s": round(startup or 0.0, 2),
         "rss_mib_after_start": rss_after_start,
-        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "peak_rss_mib": peak,
         "kinds": kinds,
     }

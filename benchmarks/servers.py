@@ -14,8 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.processes import ServerProcess
 from benchmarks.queries import QUERY_MIX
+from conformance.servers import STARTUP_TIMEOUT_S, ServerProcess
 
 API_BASE = "/api/v2"
 PRISM_QUIET_LEVEL = "error"
@@ -31,7 +31,7 @@ class ServerConfig:
     command_args: tuple[str, ...]  # without host/port, see command()
     base: str
     description: str
-    start_timeout_s: float = 60.0
+    start_timeout_s: float = STARTUP_TIMEOUT_S
     env: dict[str, str] = field(default_factory=dict)
 
     def command(self, port: int) -> list[str]:
@@ -52,7 +52,7 @@ def mock(
     workers: int,
     fixtures: Path | None = None,
     extra: tuple[str, ...] = (),
-    start_timeout_s: float = 120.0,
+    start_timeout_s: float = STARTUP_TIMEOUT_S,
 ) -> ServerConfig:
     """The mock through its own CLI, as a frontend developer starts it."""
     args = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "{port}"]

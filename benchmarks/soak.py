@@ -14,7 +14,7 @@ from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
 from benchmarks.loadgen import LoadResult
-from benchmarks.processes import tree_memory_mib
+from benchmarks.usage import tree_rss_mib
 
 WORKERS = 2
 # Growth allowed before calling memory "not flat": allocator noise, not a leak.
@@ -28,7 +28,7 @@ def run(bench: Bench) -> dict[str, object]:
     print(f"[soak] {settings.soak_duration_s:.0f} s at {settings.soak_connections} conns ...")
     try:
         with bench.serve(config) as server:
-            rss_start = tree_memory_mib(server.pid)
+            rss_start = tree_rss_mib(server.pid)
             bench.load(
                 server,
                 config,
@@ -36,9 +36,9 @@ def run(bench: Bench) -> dict[str, object]:
                 duration_s=settings.warmup_s,
                 warmup_s=0,
             )
-            rss_before = tree_memory_mib(server.pid)
+            rss_before = tree_rss_mib(server.pid)
             load, samples = _load_while_sampling(bench, server, config)
-            rss_after = tree_memory_mib(server.pid)
+            rss_after = tree_rss_mib(server.pid)
     except BenchmarkError as error:
         return {"error": str(error)}
     growth = (rss_after - rss_before) / rss_before if rss_before and rss_after else None
@@ -79,7 +79,7 @@ def _load_while_sampling(bench: Bench, server, config) -> tuple[LoadResult, list
     deadline = started + settings.soak_duration_s + settings.timeout_s + 60
     while worker.is_alive() and time.monotonic() < deadline:
         worker.join(settings.soak_sample_every_s)
-        samples.append([round(time.monotonic() - started, 1), tree_memory_mib(server.pid) or 0.0])
+        samples.append([round(time.monotonic() - started, 1), tree_rss_mib(server.pid) or 0.0])
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     if "load" not in outcome:

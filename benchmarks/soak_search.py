@@ -7,7 +7,7 @@ Issue #11 case 10: search answers are cached, and searches matching nobody once 
 towards the cache's bound, so a stream of distinct terms grew the mock without limit. This starts
 `python -m mockserver` (default dataset, one worker), sends distinct random search values from a
 few client threads (short terms, values at the 1,000-character limit, non-ASCII ones; almost none
-match anybody) and samples the server's resident memory (/proc, VmRSS) every few seconds. After
+match anybody) and samples the server's resident memory (psutil, RSS) every few seconds. After
 the warm-up the cache is full and evicting: memory must stay flat. Prints one Markdown table.
 """
 
@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from benchmarks.processes import tree_memory_mib
+from benchmarks.usage import tree_rss_mib
+from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parent.parent
 AUTH = {"Authorization": "Bearer manager-token"}
@@ -48,27 +49,6 @@ def random_search_term(rng: random.Random, length: int) -> str:
     return "".join(rng.choices(ALPHABET, k=length))
 
 
-def start_mock(port: int) -> subprocess.Popen:
-    """`python -m mockserver` on `port`, quiet, waited for until it answers."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"soak_search: the mock exited with {process.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v2/openapi.json", timeout=2)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("soak_search: the mock did not answer within 300 s")
-
-
 def drive(url: str, seed: int, stop: threading.Event, counts: list[int]) -> None:
     """Send distinct random searches until `stop`; count answers and non-200s."""
     rng = random.Random(seed)
@@ -81,7 +61,17 @@ def drive(url: str, seed: int, stop: threading.Event, counts: list[int]) -> None
 
 def soak(duration_s: float, warmup_s: float, clients: int, port: int) -> dict[str, object]:
     """Run the soak; return the memory samples (seconds, MiB) and the request counts."""
-    process = start_mock(port)
+    command = [sys.executable, "-m", "mockserver", "--port", str(port), "--log-level", "warning"]
+    with tempfile.TemporaryDirectory() as folder:
+        server = ServerProcess("the mock", command, port, Path(folder) / "mock.log")
+        try:
+            with running(server, f"http://127.0.0.1:{port}/api/v2/openapi.json", cwd=REPO):
+                return _soak(server.pid, port, duration_s, warmup_s, clients)
+        except ServerDidNotStart as error:
+            raise SystemExit(f"soak_search: {error}") from None
+
+
+def _soak(pid: int, port: int, duration_s: float, warmup_s: float, clients: int) -> dict:
     url = f"http://127.0.0.1:{port}/api/v2/course/1/users/"
     stop = threading.Event()
     counts = [[0, 0] for _ in range(clients)]
@@ -92,18 +82,16 @@ def soak(duration_s: float, warmup_s: float, clients: int, port: int) -> dict[st
     samples: list[tuple[float, float]] = []
     started = time.monotonic()
     try:
-        samples.append((0.0, tree_memory_mib(process.pid) or 0.0))
+        samples.append((0.0, tree_rss_mib(pid) or 0.0))
         for thread in threads:
             thread.start()
         while (elapsed := time.monotonic() - started) < duration_s:
             time.sleep(min(SAMPLE_EVERY_S, max(0.0, duration_s - elapsed)))
-            samples.append((time.monotonic() - started, tree_memory_mib(process.pid) or 0.0))
+            samples.append((time.monotonic() - started, tree_rss_mib(pid) or 0.0))
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-        process.terminate()
-        process.wait(timeout=30)
     after_warmup = next((mib for seconds, mib in samples if seconds >= warmup_s), samples[-1][1])
     return {
         "start": samples[0][1],
@@ -122,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--warmup", type=float, default=None, help="seconds (default 10%%)")
     parser.add_argument("--clients", type=int, default=2, help="client threads (default 2)")
-    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--port", type=int, help="the mock's port (default: a free one)")
     args = parser.parse_args(argv)
     warmup = args.duration / 10 if args.warmup is None else args.warmup
-    result = soak(args.duration, warmup, args.clients, args.port)
+    result = soak(args.duration, warmup, args.clients, args.port or free_port())
     print("| start | after warm-up | end | max | requests | non-200 |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(

@@ -17,7 +17,7 @@ import sys
 from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
-from benchmarks.processes import run_command
+from conformance.servers import run_command
 
 HELPERS = ("fixtures_bench", "store_bench")
 CONFORMANCE_TIMEOUT_S = 1200

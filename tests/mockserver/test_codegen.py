@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.artifacts import _npm_environment
-from benchmarks.processes import run_command
+from conformance.servers import run_command
 from openapi import load_spec
 from openapi.locations import REPO_ROOT
 

@@ -13,10 +13,10 @@ import random
 import time
 
 import httpx
+import psutil
 import pytest
 
 import conformance
-from benchmarks.processes import memory_kib
 from fixtures import DEFAULT_FIXTURES, load_dataset
 from mockserver.params import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
 from mockserver.store import Query, Store
@@ -54,7 +54,7 @@ def detail(response: httpx.Response) -> str:
 
 def rss_mib(mock) -> float:
     """The server's resident memory now, in MiB."""
-    return memory_kib(mock.process.pid, "VmRSS") / 1024
+    return psutil.Process(mock.process.pid).memory_info().rss / 2**20
 
 
 class TestLongCourseId:

@@ -1,4 +1,4 @@
-"""Where the CPU went during a measured run: the server, the load generator, everything else.
+"""What a server used, read with psutil: CPU per measured run, resident memory of its tree.
 
 On a small machine shared with other work, a figure means little without knowing how much CPU
 the server actually had. Each measured run records, in % of one core over its wall time:
@@ -6,39 +6,80 @@ the server's process tree, the load generator (a reaped child of this process), 
 softirq time (loopback packet processing, which no process is charged for: the benchmark's own
 cost) and the rest of the machine ("other": processes not ours and hypervisor steal; above a
 few % the figures are lower than this machine can give).
+
+Memory is summed over the tree (uvicorn workers included).
 """
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.processes import process_tree
-
-TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+import psutil
 
 
-def machine_busy_s() -> tuple[float, float]:
-    """CPU seconds all cores spent busy since boot: (softirq, everything else but idle/iowait)."""
-    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    return softirq / TICKS_PER_S, (user + nice + system + irq + steal) / TICKS_PER_S
+def tree(root_pid: int) -> list[psutil.Process]:
+    """The process and its live descendants; empty when it is gone."""
+    try:
+        root = psutil.Process(root_pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def tree_rss_mib(root_pid: int) -> float | None:
+    """Resident memory of the whole tree now, in MiB; None when the process is gone."""
+    sizes = []
+    for process in tree(root_pid):
+        try:
+            sizes.append(process.memory_info().rss)
+        except psutil.NoSuchProcess:
+            continue
+    return round(sum(sizes) / 2**20, 1) if sizes else None
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """The kernel's high-water mark of one process's resident memory (VmHWM), in MiB.
+
+    psutil has no peak RSS on Linux (giampaolo/psutil#383), and a sampled maximum would miss the
+    short spike of loading a dataset; so this one figure is read from /proc/<pid>/status.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def tree_peak_rss_mib(root_pid: int) -> float | None:
+    """The largest peak of any process in the tree (workers peak separately), in MiB."""
+    peaks = [peak_rss_mib(process.pid) for process in tree(root_pid)]
+    known = [peak for peak in peaks if peak is not None]
+    return max(known) if known else None
 
 
 def tree_cpu_s(root_pid: int) -> float:
     """CPU seconds (user + system) used so far by the live processes of a tree."""
-    total = 0
-    for pid in process_tree(root_pid):
+    total = 0.0
+    for process in tree(root_pid):
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
             continue
-        after_name = stat.rsplit(")", 1)[1].split()
-        total += int(after_name[11]) + int(after_name[12])  # utime, stime
-    return total / TICKS_PER_S
+        total += times.user + times.system
+    return total
+
+
+def machine_busy_s() -> tuple[float, float]:
+    """CPU seconds all cores spent since boot: (softirq, busy apart from softirq/idle/iowait)."""
+    times = psutil.cpu_times()
+    busy = times.user + times.nice + times.system + times.irq + times.steal
+    return times.softirq, busy
 
 
 def children_cpu_s() -> float:
