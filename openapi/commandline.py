@@ -247,20 +247,20 @@ def yes_no(raw: str) -> bool:
     raise ValueError("is not a yes/no value (1, true, yes, on / 0, false, no, off)")
 
 
-def integer(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An integer in [low, high] (no upper bound when `high` is None)."""
+def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """An integer in [low, high]; a bound left None is no bound."""
 
     def cast(raw: str) -> int:
         try:
             value = int(raw)
         except ValueError:
             raise ValueError("is not an integer") from None
-        if value < low or (high is not None and value > high):
-            raise ValueError(
-                f"must be between {low} and {high}"
-                if high is not None
-                else f"must be at least {low}"
-            )
+        if low is not None and high is not None and not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        if low is not None and value < low:
+            raise ValueError(f"must be at least {low}")
+        if high is not None and value > high:
+            raise ValueError(f"must be at most {high}")
         return value
 
     return cast
