@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 ARGS ?=
 
-.PHONY: help run test lint docs conformance bench clean
+.PHONY: help run test lint docs conformance bench wrk clean
 .DEFAULT_GOAL := help
 
 # pip alone spends ~20 s resolving and unpacking these ~65 packages (most of it one index request
@@ -64,7 +64,14 @@ docs: $(STAMP)  ## Write the contract's reference page to DOCS_OUT (one HTML fil
 conformance: $(STAMP)  ## Run the conformance suite against a freshly started mock.
 	$(VENV)/bin/python -m conformance.selfcheck $(ARGS)
 
-bench: $(STAMP)  ## The side-by-side benchmarks (long; not part of `make test`).
+# wrk, the benchmarks' one load generator (the Debian package), installed when missing; the
+# benchmarks only check for it. The lock timeout waits out another apt-get on a shared machine.
+WRK_INSTALL := apt-get install -y -o DPkg::Lock::Timeout=300 wrk
+
+wrk:
+	@command -v wrk >/dev/null || $(WRK_INSTALL) || (apt-get update && $(WRK_INSTALL))
+
+bench: $(STAMP) wrk  ## The side-by-side benchmarks (long; not part of `make test`).
 	$(VENV)/bin/python -m benchmarks $(ARGS)
 
 clean:  ## Remove .venv and the tool caches.

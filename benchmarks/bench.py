@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.artifacts import Artifacts
 from benchmarks.errors import ServerStartError
-from benchmarks.loadgen import LoadGenerator, LoadResult, LoadSpec
+from benchmarks.loadgen import LoadResult, LoadSpec, WrkLoadGenerator
 from benchmarks.queries import AUTH_HEADER, QUERY_MIX, Query, paths
 from benchmarks.servers import ServerConfig
 from benchmarks.settings import Settings
@@ -29,7 +29,7 @@ class Bench:
     """Everything a section needs to start servers and measure them."""
 
     settings: Settings
-    loadgen: LoadGenerator
+    loadgen: WrkLoadGenerator
     repo: Path
     cache: Path
     spec_override: Path | None = None

@@ -1,14 +1,15 @@
-"""Load generation: wrk with a Lua script rotating the query paths, or one Python fallback.
+"""Load generation: wrk, with a Lua script rotating the query paths. The one load generator.
 
-The same generator drives every server in a run, so the figures compare. wrk (the Debian package)
-is the default: it is installed with apt-get when missing and we run as root. Otherwise the run
-says so and uses ``benchmarks.pyload`` for ALL servers (slower, so absolute figures are lower,
-but the comparison stays fair).
+    generator, note = select_load_generator()          # wrk from PATH, or WrkNotInstalled
+    result = generator.run(LoadSpec(port, paths, duration_s=10, connections=32, threads=2))
+    result.rps, result.p99_ms, result.total_errors
+
+wrk is required, not installed here: `make bench` installs the Debian package when it is
+missing; without it every entry point stops with one line saying how to install it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -16,13 +17,18 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from benchmarks.errors import ToolError
 from benchmarks.queries import AUTH_HEADER
 
 WRK_MARKER = "BENCH_RESULT "
-APT_INSTALL = ["apt-get", "install", "-y", "wrk"]
+INSTALL_HINT = "install it: `make bench` does (apt-get install wrk), or your package manager"
+# `--loadgen` values; both mean wrk (auto stays for the commands people already have).
+LOADGEN_CHOICES = ("auto", "wrk")
+
+
+class WrkNotInstalled(ToolError):
+    """wrk is not on PATH; the message says how to install it."""
 
 
 @dataclass(frozen=True)
@@ -61,17 +67,6 @@ class LoadResult:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form, with the error total."""
         return {**asdict(self), "total_errors": self.total_errors}
-
-
-class LoadGenerator(Protocol):
-    """Drives one load run against a server and measures it."""
-
-    name: str
-    version: str
-
-    def run(self, spec: LoadSpec) -> LoadResult:
-        """Send the load described by ``spec`` and return the measurements."""
-        ...
 
 
 LUA_TEMPLATE = """
@@ -205,42 +200,14 @@ def wrk_version(executable: str) -> str:
     return first[0].split(" Copyright")[0] if first else "unknown"
 
 
-def ensure_wrk() -> tuple[str | None, str]:
-    """Find wrk, installing the Debian package when missing and running as root.
+def select_load_generator(preference: str = "auto") -> tuple[WrkLoadGenerator, str]:
+    """wrk from PATH and a note for the report; WrkNotInstalled when it is missing.
 
-    Returns the executable (None when unavailable) and a note saying what happened.
+    `preference` is the `--loadgen` value (LOADGEN_CHOICES); anything else is a ToolError.
     """
-    found = shutil.which("wrk")
-    if found:
-        return found, "wrk found on PATH"
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return None, "wrk is not installed and apt-get as root is not available"
-    # Try the package lists as they are first; refresh them only if that fails.
-    for commands in ([APT_INSTALL], [["apt-get", "update"], APT_INSTALL]):
-        for command in commands:
-            _apt(command)
-        found = shutil.which("wrk")
-        if found:
-            return found, "wrk installed with apt-get by this run"
-    return None, "wrk is not installed and `apt-get install -y wrk` failed"
-
-
-def _apt(command: list[str]) -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    # On a timeout the caller simply finds no wrk afterwards.
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        subprocess.run(command, capture_output=True, timeout=600, check=False, env=env)
-
-
-def select_load_generator(preference: str) -> tuple[LoadGenerator, str]:
-    """The generator for the whole run: wrk unless unavailable or ``preference`` is python."""
-    from benchmarks.pyload import PythonLoadGenerator
-
-    if preference == "python":
-        return PythonLoadGenerator(), "Python load generator requested with --loadgen python"
-    executable, note = ensure_wrk()
+    if preference not in LOADGEN_CHOICES:
+        raise ToolError(f"unknown load generator {preference!r}: wrk is the only one")
+    executable = shutil.which("wrk")
     if executable is None:
-        if preference == "wrk":
-            raise ToolError(f"{note}; install wrk or use --loadgen python")
-        return PythonLoadGenerator(), f"{note}: using the Python load generator for ALL servers"
-    return WrkLoadGenerator(executable), note
+        raise WrkNotInstalled(f"wrk is not installed; {INSTALL_HINT}")
+    return WrkLoadGenerator(executable), f"wrk found at {executable}"
