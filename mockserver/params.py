@@ -28,7 +28,7 @@ _CHOICES = ", ".join(JOIN_STATUSES)
 def parse_statuses(values: Sequence[str] | None) -> frozenset[str]:
     """The union of the statuses in every `statuses` value (a status or a JSON list of them).
 
-    None (parameter absent) gives the default [manager, joined]; `[]` contributes nothing.
+    None (parameter absent) gives the contract's default statuses; `[]` contributes nothing.
     """
     if values is None:
         return DEFAULT_STATUSES

@@ -26,11 +26,12 @@ import orjson
 from fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
 from mockserver.errors import CourseNotFound
 from mockserver.search import SearchIndex
+from openapi.contract import CONTRACT
 
-ORDERINGS: tuple[str, ...] = ("joined_at", "-joined_at", "last_active_at", "-last_active_at")
-DEFAULT_ORDERING = "-joined_at"
-DEFAULT_STATUSES: frozenset[str] = frozenset({"manager", "joined"})
-MANAGING_STATUSES: frozenset[str] = frozenset({"creator", "manager"})
+ORDERINGS: tuple[str, ...] = CONTRACT.orderings
+DEFAULT_ORDERING: str = CONTRACT.default_ordering
+DEFAULT_STATUSES: frozenset[str] = frozenset(CONTRACT.default_statuses)
+MANAGING_STATUSES: frozenset[str] = CONTRACT.statuses.managing
 
 _STATUS_CODE = {status: code for code, status in enumerate(JOIN_STATUSES)}
 _LAST = np.iinfo(np.int64).max
@@ -54,7 +55,7 @@ class Query:
     terms: tuple[str, ...] = ()
     ordering: str = DEFAULT_ORDERING
     offset: int = 0
-    limit: int = 20
+    limit: int = CONTRACT.default_limit
 
 
 @dataclass(frozen=True, slots=True)
