@@ -22,7 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openapi.contract import CONTRACT as _FACTS
+
 DOCS, CONTRACT = "docs", "contract"
+# The facts the descriptions below state, from the spec (the quotes above are the docs' own words).
+_CAP, _PAGE, _ORDER = _FACTS.max_limit, _FACTS.default_limit, _FACTS.default_ordering
 PROFILES: tuple[str, ...] = (DOCS, CONTRACT)
 
 _E = "docs:course/get_course_dashboard_users.md:"
@@ -223,7 +227,7 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "ordering.default_is_-joined_at",
-        "leaving `ordering` out gives the joined_at sequence of ordering=-joined_at",
+        f"leaving `ordering` out gives the {_ORDER.lstrip('-')} sequence of ordering={_ORDER}",
         (f"{_E}29", *FILTERED, "decision:offset-start"),
     ),
     Entry(
@@ -258,7 +262,7 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "paging.limit_capped_100",
-        "a limit above 100 gives at most 100 members and links that carry limit=100",
+        f"a limit above {_CAP} gives at most {_CAP} members and links that carry limit={_CAP}",
         ("decision:page-size",),
     ),
     Entry(
@@ -312,7 +316,8 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "defaults.limit_default",
-        "leaving `limit` out gives min(20, members left) members; a link's limit, if any, is 20",
+        f"leaving `limit` out gives min({_PAGE}, members left) members; a link's limit, if any, "
+        f"is {_PAGE}",
         (f"{_E}25", "decision:page-size"),
     ),
     Entry(

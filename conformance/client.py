@@ -23,8 +23,9 @@ import orjson
 
 from conformance.errors import CannotRun
 from conformance.redaction import NO_REDACTION, Redactor
+from openapi.contract import CONTRACT
 
-API_BASE_PATH = "/api/v2"
+API_BASE_PATH = CONTRACT.base_path
 USE_SETTINGS_TOKEN: Any = object()  # sentinel: send the run's own token
 # A listing page of 100 members is ~30 KB; anything near this is not an answer worth reading.
 MAX_BODY_BYTES = 8 * 1024 * 1024

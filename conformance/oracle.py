@@ -1,6 +1,6 @@
 """The oracle: the server's own full member listing, collected once, used to predict answers.
 
-For each join status the listing is walked page by page along `next` links (limit=100). A walk
+For each join status the listing is walked page by page along `next` links, at the page cap. A walk
 that stops early or repeats members is completed from explicit offsets so the oracle stays as
 complete as the server allows; what went wrong is kept as an anomaly for the report. Members are
 filed by their own `join_status`, so a server whose status filter leaks other statuses cannot
@@ -16,9 +16,11 @@ from typing import Any
 
 from conformance import rules
 from conformance.client import ApiClient, Exchange
+from openapi.contract import CONTRACT
 
-PAGE_LIMIT = 100
-# Pages one status's walk may take (100,000 members at 100 a page): a bound on a runaway `count`.
+PAGE_LIMIT = rules.MAX_LIMIT  # the largest page the contract serves: the fewest requests
+# Pages one status's walk may take (100,000 members at the cap of 100): a bound on a runaway
+# `count`.
 MAX_WALK_PAGES = 1000
 
 
@@ -64,10 +66,10 @@ class Oracle:
         return len(self.ids(statuses, search))
 
     def texts(self) -> list[str]:
-        """Every username and real name, the raw material for generated search terms."""
+        """Every value of the search fields, the raw material for generated search terms."""
         out: list[str] = []
         for member in self.members.values():
-            out += [str(member.get("username") or ""), str(member.get("real_name") or "")]
+            out += [str(member.get(field) or "") for field in CONTRACT.search_fields]
         return [text for text in out if text]
 
 

@@ -1,14 +1,13 @@
 """Defaults checks: leaving `limit` or `offset` out, the `previous` link back to offset 0, the
 time zone date-times are written in, and the course's one creator.
 
-The default page size is read from the bundled spec, not restated here. Where the spec leaves a
+The default page size is the spec's (`openapi.contract`), not restated here. Where the spec leaves a
 choice the checks do not judge: a link may carry the default limit or leave it out, and members
 tied on the ordering key may come in any order (pages are compared by their keys).
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,23 +18,12 @@ from conformance.checks import strategies
 from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
 from conformance.checks.ordering import keys
 from conformance.checks.pages import Page, fetch, link, members
-from conformance.checks.schema import OPERATION_PATH
 from conformance.query import Query
+from openapi.contract import CONTRACT
 
 DEFAULT_STATUSES_QUERY = Query()  # no parameter at all: the default statuses
-JOINED = Query(statuses=("joined",), form="plain")
-CREATOR = Query(statuses=("creator",), form="plain")
-
-
-@cache
-def spec_default(parameter: str) -> Any:
-    """The `default` the bundled spec gives a query parameter of the operation."""
-    from openapi import load_spec
-
-    for spec in load_spec()["paths"][OPERATION_PATH]["get"]["parameters"]:
-        if spec["name"] == parameter:
-            return spec["schema"]["default"]
-    raise KeyError(parameter)
+JOINED = Query(statuses=(rules.STATUSES.joined,), form="plain")
+CREATOR = Query(statuses=(rules.STATUSES.creator,), form="plain")
 
 
 def _filters() -> st.SearchStrategy[Query]:
@@ -52,7 +40,7 @@ def limit_default(ctx: Context) -> CheckResult:
     name = "defaults.limit_default"
     assert ctx.oracle is not None
     oracle = ctx.oracle
-    default = spec_default("limit")
+    default = CONTRACT.default_limit
 
     def body(args: tuple[Query, int]) -> None:
         query, offset_pick = args
@@ -95,7 +83,7 @@ def offset_default(ctx: Context) -> CheckResult:
                 zero.exchange,
             )
 
-    strategy = st.tuples(_filters(), st.one_of(st.none(), st.integers(1, 100)))
+    strategy = st.tuples(_filters(), st.one_of(st.none(), st.integers(1, rules.MAX_LIMIT)))
     explicit = [(DEFAULT_STATUSES_QUERY, None), (JOINED, 7)]
     return property_check(ctx, name, strategy, body, explicit)
 
@@ -136,7 +124,7 @@ def previous_omits_zero_offset(ctx: Context) -> CheckResult:
                 page.exchange,
             )
 
-    strategy = st.tuples(_filters(), st.integers(1, 100), st.integers(0, 1000))
+    strategy = st.tuples(_filters(), st.integers(1, rules.MAX_LIMIT), st.integers(0, 1000))
     explicit = [(JOINED, 20, 19), (JOINED, 20, 4), (DEFAULT_STATUSES_QUERY, 1, 0)]
     return property_check(ctx, name, strategy, body, explicit)
 
@@ -185,10 +173,10 @@ def one_creator(ctx: Context) -> CheckResult:
     def body(query: Query) -> None:
         page = fetch(ctx, query)
         statuses = [member.get("join_status") for member in page.results]
-        if page.count != 1 or statuses != ["creator"]:
+        if page.count != 1 or statuses != [rules.STATUSES.creator]:
             raise Mismatch(
-                "count=1 and one member with join_status 'creator' (a course has one creator, "
-                "who cannot leave it)",
+                f"count=1 and one member with join_status {rules.STATUSES.creator!r} (a course "
+                "has one creator, who cannot leave it)",
                 f"count={page.count}, join_status of the members listed: {statuses}",
                 page.exchange,
             )

@@ -10,9 +10,9 @@ from conformance.checks.base import Check, CheckResult, Context, Mismatch, prope
 from conformance.checks.pages import CASE_MAPPING, Page, fetch, id_diff, members, short_ids
 from conformance.query import Query
 
-PAGE = 100
-# Pages of 100 read per filtered listing: enough for every listing of the default dataset, and a
-# bound on a server whose `count` runs away.
+PAGE = rules.MAX_LIMIT
+# Pages of the cap read per filtered listing: enough for every listing of the default dataset, and
+# a bound on a server whose `count` runs away.
 MAX_PAGES = 10
 
 
@@ -47,7 +47,7 @@ def verdict_listing(
 
 
 def read_listing(ctx: Context, query: Query) -> list[Page]:
-    """The first page of 100 (no offset sent), then the rest of the listing by offsets."""
+    """The first page at the cap (no offset sent), then the rest of the listing by offsets."""
     pages = [fetch(ctx, query.with_page(PAGE, None))]
     offset = len(pages[0].results)
     while offset < pages[0].count and len(pages) < MAX_PAGES and pages[-1].results:
@@ -115,7 +115,8 @@ def statuses_forms_agree(ctx: Context) -> CheckResult:
                 )
 
     strategy = st.tuples(strategies.statuses(min_size=1), strategies.maybe_search(ctx.oracle))
-    explicit = [(("joined",), None), (("joined", "manager"), None), (rules.JOIN_STATUSES, None)]
+    joined, manager = rules.STATUSES.joined, rules.STATUSES.manager
+    explicit = [((joined,), None), ((joined, manager), None), (rules.JOIN_STATUSES, None)]
     return property_check(ctx, name, strategy, body, explicit)
 
 
@@ -179,7 +180,7 @@ def comma_form_400(ctx: Context) -> CheckResult:
                 exchange,
             )
 
-    explicit = [("joined", "manager")]
+    explicit = [(rules.STATUSES.joined, rules.STATUSES.manager)]
     strategy = strategies.statuses(min_size=2)
     return property_check(ctx, name, strategy, body, explicit, max_examples=5)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import Check, CheckResult, Context, Failure, Status
+from conformance.oracle import PAGE_LIMIT
 
 
 def listing_consistent(ctx: Context) -> CheckResult:
@@ -17,7 +18,7 @@ def listing_consistent(ctx: Context) -> CheckResult:
         exchange, problem = oracle.anomalies[0]
         more = f" (and {len(oracle.anomalies) - 1} more)" if len(oracle.anomalies) > 1 else ""
         failure = Failure(
-            "each status listed once, completely, by walking `next` (limit=100)",
+            f"each status listed once, completely, by walking `next` (limit={PAGE_LIMIT})",
             problem + more,
             (exchange,),
         )

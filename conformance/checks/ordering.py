@@ -14,6 +14,10 @@ from conformance.checks.base import Check, CheckResult, Context, Mismatch, prope
 from conformance.checks.pages import Page, fetch, fetch_all, id_diff, members, walk_window
 from conformance.query import Query
 
+NULLABLE_FIELD = "last_active_at"  # the one ordering field that may be null (the item schema's)
+# The orderings on it, ascending and descending, as the spec lists them.
+_NULLABLE_ORDERINGS = tuple(o for o in rules.ORDERINGS if o.lstrip("-") == NULLABLE_FIELD)
+
 
 def verdict_monotonic(items: Sequence[dict[str, Any]], ordering: str) -> tuple[int, str] | None:
     """None when the non-null keys never go backwards; else (index, what went wrong).
@@ -186,7 +190,7 @@ def nulls_contiguous(ctx: Context) -> CheckResult:
     def body(query: Query) -> None:
         pages, _ = fetch_all(ctx, query)
         items = [member for page in pages for member in page.results]
-        problem = verdict_nulls_contiguous(items, "last_active_at")
+        problem = verdict_nulls_contiguous(items, NULLABLE_FIELD)
         if problem is not None:
             raise Mismatch(
                 "null last_active_at members in one block at either end", problem, pages[0].exchange
@@ -195,39 +199,40 @@ def nulls_contiguous(ctx: Context) -> CheckResult:
     strategy = st.builds(
         lambda q, o: Query(q.statuses, q.form, q.search, o),
         strategies.filtered_query(ctx.oracle, min_statuses=1),
-        st.sampled_from(("last_active_at", "-last_active_at")),
+        st.sampled_from(_NULLABLE_ORDERINGS),
     )
     explicit = [
-        Query(statuses=rules.JOIN_STATUSES, form="json", ordering=o)
-        for o in ("last_active_at", "-last_active_at")
+        Query(statuses=rules.JOIN_STATUSES, form="json", ordering=o) for o in _NULLABLE_ORDERINGS
     ]
     return property_check(ctx, name, strategy, body, explicit)
 
 
 def default_is_joined_at_desc(ctx: Context) -> CheckResult:
-    """Leaving `ordering` out gives the same page as `ordering=-joined_at`."""
+    """Leaving `ordering` out gives the same page as `ordering=<the spec's default>`."""
     name = "ordering.default_is_-joined_at"
+    default = rules.DEFAULT_ORDERING
+    field = rules.ordering_key(default)[0]
 
     def body(args: tuple[Query, int, int]) -> None:
         query, limit, offset = args
         plain = fetch(ctx, query.with_page(limit, offset))
         explicit = fetch(
-            ctx, Query(query.statuses, query.form, query.search, "-joined_at", limit, offset)
+            ctx, Query(query.statuses, query.form, query.search, default, limit, offset)
         )
-        # Compare the keys, not the ids: members tied on joined_at may come in either order.
-        if keys(plain.results, "joined_at") != keys(explicit.results, "joined_at"):
+        # Compare the keys, not the ids: members tied on the key may come in either order.
+        if keys(plain.results, field) != keys(explicit.results, field):
             raise Mismatch(
-                "the joined_at sequence of ordering=-joined_at "
-                f"({_show(keys(explicit.results, 'joined_at'))})",
-                f"{_show(keys(plain.results, 'joined_at'))} without ordering",
+                f"the {field} sequence of ordering={default} "
+                f"({_show(keys(explicit.results, field))})",
+                f"{_show(keys(plain.results, field))} without ordering",
                 plain.exchange,
                 explicit.exchange,
             )
 
     strategy = st.tuples(
-        strategies.filtered_query(ctx.oracle), st.integers(1, 100), st.integers(0, 120)
+        strategies.filtered_query(ctx.oracle), st.integers(1, rules.MAX_LIMIT), st.integers(0, 120)
     )
-    explicit = [(Query(statuses=rules.JOIN_STATUSES, form="json"), 100, 0)]
+    explicit = [(Query(statuses=rules.JOIN_STATUSES, form="json"), rules.MAX_LIMIT, 0)]
     return property_check(ctx, name, strategy, body, explicit)
 
 
@@ -254,8 +259,8 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
                 problem,
                 pages[index].exchange,
             )
-        if 0 < len(expected) <= 100:
-            whole = fetch(ctx, query.with_page(100, 0))
+        if 0 < len(expected) <= rules.MAX_LIMIT:
+            whole = fetch(ctx, query.with_page(rules.MAX_LIMIT, 0))
             walked = [i for page in pages for i in page.ids]
             if whole.ids != walked:
                 first = _first_difference(whole.ids, walked)
@@ -270,8 +275,8 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
                 )
 
     orderings = st.sampled_from(
-        # Bias towards last_active_at: its nulls form the biggest group of ties.
-        ("last_active_at", "-last_active_at", "last_active_at", "-last_active_at", *rules.ORDERINGS)
+        # Bias towards the nullable field: its nulls form the biggest group of ties.
+        (*_NULLABLE_ORDERINGS, *_NULLABLE_ORDERINGS, *rules.ORDERINGS)
     )
     strategy = st.tuples(
         st.builds(
@@ -280,8 +285,8 @@ def ties_stable_across_pages(ctx: Context) -> CheckResult:
         st.integers(0, 1000),
     )
     explicit = [
-        (Query(statuses=("joined",), form="plain", ordering="last_active_at"), 0),
-        (Query(statuses=("joined",), form="plain", ordering="-last_active_at"), 0),
+        (Query(statuses=(rules.STATUSES.joined,), form="plain", ordering=o), 0)
+        for o in _NULLABLE_ORDERINGS
     ]
     return property_check(ctx, name, strategy, body, explicit)
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from conformance import rules
 from conformance.checks.base import Context, Mismatch
 from conformance.client import Exchange
 from conformance.query import Query
@@ -59,7 +60,7 @@ def as_page(exchange: Exchange, what: str) -> Page:
 
 
 def fetch_all(ctx: Context, query: Query, max_pages: int = 10) -> tuple[list[Page], list[int]]:
-    """Read a whole filtered listing by explicit offsets (limit 100), independent of links.
+    """Read a whole filtered listing by explicit offsets (pages of the cap), independent of links.
 
     The offset advances by what each page held, so a server that caps pages lower still works.
     """
@@ -67,11 +68,11 @@ def fetch_all(ctx: Context, query: Query, max_pages: int = 10) -> tuple[list[Pag
     ids: list[int] = []
     offset = 0
     for _ in range(max_pages):
-        page = fetch(ctx, query.with_page(100, offset))
+        page = fetch(ctx, query.with_page(rules.MAX_LIMIT, offset))
         pages.append(page)
         ids += page.ids
         offset += len(page.results)
-        if not page.results or (len(page.results) < 100 and offset >= page.count):
+        if not page.results or (len(page.results) < rules.MAX_LIMIT and offset >= page.count):
             break
     return pages, ids
 
@@ -83,7 +84,7 @@ CASE_MAPPING = (
 )
 
 MAX_WALK_PAGES = 8  # pages one walk may take: the request budget of walking checks
-MAX_LIMIT = 100
+MAX_LIMIT = rules.MAX_LIMIT
 
 
 def walk_window(
@@ -92,7 +93,7 @@ def walk_window(
     """A page size and start offset such that walking to the end takes <= MAX_WALK_PAGES pages.
 
     Small listings are walked whole with small pages (many page boundaries); a listing too big
-    for the budget is walked over its last MAX_WALK_PAGES pages of 100.
+    for the budget is walked over its last MAX_WALK_PAGES pages of MAX_LIMIT.
     """
     smallest = min(MAX_LIMIT, max(1, math.ceil(size / MAX_WALK_PAGES)))
     largest = max(smallest, min(MAX_LIMIT, math.ceil(size / 2)))

@@ -22,6 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
 
+from conformance import rules
 from conformance.checks.base import (
     CheckResult,
     Context,
@@ -31,9 +32,10 @@ from conformance.checks.base import (
     property_check,
 )
 from conformance.client import Exchange, api_root, printable
+from openapi.contract import CONTRACT
 from openapi.search_rule import split_terms
 
-OPERATION_PATH = "/course/{id}/users/"
+OPERATION_PATH = CONTRACT.path
 SCHEMATHESIS_CHECKS: tuple[str, ...] = (
     "not_a_server_error",
     "status_code_conformance",
@@ -123,10 +125,11 @@ def fits_request_line(case: Any, root: str) -> bool:
 def _explicit_cases(ctx: Context, operation: Any) -> list[Any]:
     """One case per documented statuses form, the empty JSON list, and the missing course."""
     course = {"id": ctx.settings.course_id}
+    two = [rules.STATUSES.joined, rules.STATUSES.manager]
     cases = [
-        operation.Case(path_parameters=course, query={"statuses": ["joined"]}),
-        operation.Case(path_parameters=course, query={"statuses": ['["joined","manager"]']}),
-        operation.Case(path_parameters=course, query={"statuses": ["joined", "manager"]}),
+        operation.Case(path_parameters=course, query={"statuses": two[:1]}),
+        operation.Case(path_parameters=course, query={"statuses": [rules.json_list(two)]}),
+        operation.Case(path_parameters=course, query={"statuses": two}),
         operation.Case(path_parameters=course, query={"statuses": ["[]"]}),
     ]
     if ctx.settings.missing_course_id is not None:
