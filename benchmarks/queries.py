@@ -7,11 +7,14 @@ serves the spec's paths without the server's base path, so its base is empty). A
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote
+
+from openapi.contract import CONTRACT
 
 COURSE_ID = 1
 TOKEN = "manager-token"
@@ -19,7 +22,11 @@ AUTH_HEADER = ("Authorization", f"Bearer {TOKEN}")
 # A term a person would type into the dashboard's search box; common enough in Faker names
 # (Maria, Mark, Omar, ...) that a large course has many matches to filter, sort and count.
 SEARCH_TERM = "mar"
-STATUSES_JSON = '["joined","invited"]'
+STATUSES_JSON = json.dumps(
+    [CONTRACT.statuses.joined, CONTRACT.statuses.invited], separators=(",", ":")
+)
+# Ordered by the item field `last_active_at`, ascending: nulls (never active) sort last.
+ORDER_ACTIVE = "last_active_at"
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class Query:
 
 
 def _course_path(query: str = "") -> str:
-    path = f"/course/{COURSE_ID}/users/"
+    path = CONTRACT.path.format(id=COURSE_ID)
     return f"{path}?{query}" if query else path
 
 
@@ -44,8 +51,11 @@ QUERY_MIX: tuple[Query, ...] = (
     Query("offset", _course_path("limit=50&offset=100")),
     Query("search", _course_path(f"search={SEARCH_TERM}")),
     Query("statuses_json", _course_path("statuses=" + quote(STATUSES_JSON, safe=""))),
-    Query("order_active", _course_path("ordering=last_active_at")),
-    Query("page_100", _course_path("ordering=-joined_at&limit=100")),
+    Query("order_active", _course_path(f"ordering={ORDER_ACTIVE}")),
+    # The largest page, in the default order (named for the cap of the contract it was made for).
+    Query(
+        "page_100", _course_path(f"ordering={CONTRACT.default_ordering}&limit={CONTRACT.max_limit}")
+    ),
 )
 
 
