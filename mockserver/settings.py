@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
 from openapi.commandline import InvalidValue, Option, Options, integer, one_of, text, yes_no
+from openapi.contract import CONTRACT
 
 ENV_PREFIX = "MOCKSERVER_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -34,7 +35,7 @@ class Settings:
     seed: int = 0
     workers: int = 1
     reload: bool = False
-    max_limit: int = 100
+    max_limit: int = CONTRACT.max_limit  # the contract's page cap unless told otherwise
     latency: tuple[int, int] = (0, 0)  # milliseconds, min and max
     error_rate: float = 0.0
     proxy_headers: bool = False
@@ -187,7 +188,7 @@ OPTIONS = Options(
     Option(
         "max_limit",
         integer(1, 10_000),
-        "largest page size served (default 100)",
+        f"largest page size served (default {CONTRACT.max_limit})",
         "N",
     ),
     Option("latency", _latency, "delay every API request (fixed or random range)", "MS|MIN-MAX"),
