@@ -25,8 +25,9 @@ from conformance.oracle import Oracle
 from conformance.query import Query
 
 # Explicit examples: the biggest listing (several pages) and a small one.
-JOINED = Query(statuses=("joined",), form="plain")
-MANAGERS = Query(statuses=("manager",), form="plain")
+JOINED = Query(statuses=(rules.STATUSES.joined,), form="plain")
+MANAGERS = Query(statuses=(rules.STATUSES.manager,), form="plain")
+LIMITS = st.integers(1, rules.MAX_LIMIT)  # every page size the contract serves as asked
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def count_stable(ctx: Context) -> CheckResult:
                     first.exchange,
                 )
 
-    strategy = st.tuples(strategies.basic_query(), st.integers(1, 100), st.integers(0, 400))
+    strategy = st.tuples(strategies.basic_query(), LIMITS, st.integers(0, 400))
     return property_check(ctx, name, strategy, body, [(JOINED, 20, 40)])
 
 
@@ -203,13 +204,13 @@ def page_full_unless_last(ctx: Context) -> CheckResult:
                 page.exchange,
             )
 
-    strategy = st.tuples(strategies.basic_query(), st.integers(1, 100), st.integers(0, 1000))
+    strategy = st.tuples(strategies.basic_query(), LIMITS, st.integers(0, 1000))
     explicit = [(MANAGERS, 50, 0)]
     return property_check(ctx, name, strategy, body, explicit)
 
 
 def limit_capped_100(ctx: Context) -> CheckResult:
-    """A limit above 100 gives at most 100 members, and the links carry limit=100."""
+    """A limit above the cap gives at most the cap of members, and the links carry the cap."""
     name = "paging.limit_capped_100"
     assert ctx.oracle is not None
     oracle = ctx.oracle
@@ -221,15 +222,16 @@ def limit_capped_100(ctx: Context) -> CheckResult:
         expected = min(rules.MAX_LIMIT, size)
         if len(page.results) != expected:
             raise Mismatch(
-                f"{members(expected)} for limit={limit} (pages are capped at 100)",
+                f"{members(expected)} for limit={limit} (pages are capped at {rules.MAX_LIMIT})",
                 members(len(page.results)),
                 page.exchange,
             )
         for url in (page.next, page.previous):
             if verdict_link_limit(url, rules.MAX_LIMIT) is not None:
-                raise Mismatch("links that carry limit=100", f"link {url}", page.exchange)
+                wanted = f"links that carry limit={rules.MAX_LIMIT}"
+                raise Mismatch(wanted, f"link {url}", page.exchange)
 
-    strategy = st.tuples(strategies.basic_query(), st.integers(101, 10**6))
+    strategy = st.tuples(strategies.basic_query(), st.integers(rules.MAX_LIMIT + 1, 10**6))
     explicit = [(MANAGERS, 1000)]
     return property_check(ctx, name, strategy, body, explicit, max_examples=10)
 
@@ -384,7 +386,7 @@ def offset_past_end_empty(ctx: Context) -> CheckResult:
                 page.exchange,
             )
 
-    strategy = st.tuples(strategies.basic_query(), st.integers(0, 500), st.integers(1, 100))
+    strategy = st.tuples(strategies.basic_query(), st.integers(0, 500), LIMITS)
     explicit = [(JOINED, 0, 20), (MANAGERS, 1000, 20)]
     return property_check(ctx, name, strategy, body, explicit)
 
