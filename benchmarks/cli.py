@@ -10,13 +10,17 @@ Sections (in run order):
 A full run writes ``benchmarks/results/latest.json`` and the same tables as ``latest.md``
 (both committed with the README's table);
 ``--quick`` or ``--only`` runs write ``benchmarks/.cache/results/partial.json`` unless ``--out``.
-Exit code: 0 when every section ran, 1 when something could not run. Targets never fail a run.
+Each option can also be set as ``BENCHMARKS_<OPTION>`` (the tools' shared engine). Exit code, the
+tools' shared table: 0 when every section ran; 2 when something could not run (a section, or wrk is
+missing and nothing is measured) or an option is wrong, said in one line
+``benchmarks: error: <reason>``. Targets never fail a run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -28,6 +32,19 @@ from benchmarks.errors import BenchmarkError
 from benchmarks.loadgen import select_load_generator
 from benchmarks.machine import describe_machine
 from benchmarks.settings import FULL, QUICK
+from openapi.commandline import (
+    EXIT_CANNOT_RUN,
+    EXIT_OK,
+    CommandLineError,
+    Option,
+    Options,
+    Parser,
+    each,
+    fail,
+    one_of,
+    path,
+    yes_no,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "benchmarks" / ".cache"
@@ -42,39 +59,43 @@ SECTIONS = {
 }
 
 
+TOOL = "benchmarks"
+OPTIONS = Options(
+    "BENCHMARKS_",
+    Option("quick", yes_no, "short runs and small sizes: a smoke test", switch=True, default=False),
+    Option(
+        "only",
+        each(one_of(tuple(SECTIONS))),
+        f"run only this section (repeatable): {', '.join(SECTIONS)}",
+        "SECTION",
+        repeat=True,
+    ),
+    Option(
+        "out",
+        path,
+        "results JSON path (a .md twin is written beside it); default "
+        "benchmarks/results/latest.json, or benchmarks/.cache/results/partial.json "
+        "with --quick/--only",
+    ),
+    Option("spec", path, "spec file for Prism instead of `python -m openapi bundle`"),
+    Option(
+        "loadgen",
+        one_of(("auto", "wrk", "python")),
+        "auto: wrk (installed with apt-get if missing and root), else the Python generator",
+        default="auto",
+    ),
+)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Options; an unknown section is rejected by name at parse time."""
-    parser = argparse.ArgumentParser(
+    """Options, then BENCHMARKS_* variables, then defaults; an unknown section fails by name."""
+    parser = Parser(
+        TOOL,
         prog="python -m benchmarks",
         description="Benchmark the mock against Prism and a bare Starlette ceiling.",
     )
-    parser.add_argument(
-        "--quick", action="store_true", help="short runs and small sizes: a smoke test"
-    )
-    parser.add_argument(
-        "--only",
-        action="append",
-        choices=list(SECTIONS),
-        metavar="SECTION",
-        help=f"run only this section (repeatable): {', '.join(SECTIONS)}",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        help="results JSON path (a .md twin is written beside it); default "
-        "benchmarks/results/latest.json, or benchmarks/.cache/results/partial.json "
-        "with --quick/--only",
-    )
-    parser.add_argument(
-        "--spec", type=Path, help="spec file for Prism instead of `python -m openapi bundle`"
-    )
-    parser.add_argument(
-        "--loadgen",
-        choices=["auto", "wrk", "python"],
-        default="auto",
-        help="auto: wrk (installed with apt-get if missing and root), else the Python generator",
-    )
-    return parser.parse_args(argv)
+    OPTIONS.add_to(parser)
+    return argparse.Namespace(**OPTIONS.resolve(vars(parser.parse_args(argv)), os.environ))
 
 
 def run_sections(bench: Bench, names: list[str]) -> dict[str, dict]:
@@ -108,18 +129,20 @@ def _failed(part: object) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the tables and where the JSON went."""
-    args = parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except CommandLineError as error:
+        return fail(TOOL, error, error.exit_code)
     # Stopping the run (tox, Ctrl-C) must still stop the servers: make SIGTERM unwind too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = QUICK if args.quick else FULL
     try:
         loadgen, note = select_load_generator(args.loadgen)
     except BenchmarkError as error:
-        print(f"{type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+        return fail(TOOL, error, EXIT_CANNOT_RUN)  # no load generator: nothing can be measured
     print(f"load generator: {loadgen.name} ({loadgen.version}): {note}", flush=True)
     bench = Bench(settings, loadgen, REPO, CACHE, args.spec, {loadgen.name: loadgen.version})
-    names = args.only or list(SECTIONS)
+    names = list(args.only or SECTIONS)
     sections = run_sections(bench, names)
     results = {
         "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -138,6 +161,5 @@ def main(argv: list[str] | None = None) -> int:
     print(f"results written to {out} and {out.with_suffix('.md').name}")
     problems = incomplete(sections)
     if problems:
-        print(f"could not run: {', '.join(problems)}", file=sys.stderr)
-        return 1
-    return 0
+        return fail(TOOL, f"could not run: {', '.join(problems)}", EXIT_CANNOT_RUN)
+    return EXIT_OK
