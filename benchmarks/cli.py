@@ -29,7 +29,7 @@ from pathlib import Path
 from benchmarks import compare, nodelay, report, scale, soak, targets, tools
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
-from benchmarks.loadgen import select_load_generator
+from benchmarks.loadgen import LOADGEN_CHOICES, select_load_generator
 from benchmarks.machine import describe_machine
 from benchmarks.settings import FULL, QUICK
 from openapi.commandline import (
@@ -80,8 +80,8 @@ OPTIONS = Options(
     Option("spec", path, "spec file for Prism instead of `python -m openapi bundle`"),
     Option(
         "loadgen",
-        one_of(("auto", "wrk", "python")),
-        "auto: wrk (installed with apt-get if missing and root), else the Python generator",
+        one_of(LOADGEN_CHOICES),
+        "wrk, the one load generator (auto means wrk too); `make bench` installs it",
         default="auto",
     ),
 )
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         loadgen, note = select_load_generator(args.loadgen)
     except BenchmarkError as error:
-        return fail(TOOL, error, EXIT_CANNOT_RUN)  # no load generator: nothing can be measured
+        return fail(TOOL, error, EXIT_CANNOT_RUN)  # wrk is missing: nothing can be measured
     print(f"load generator: {loadgen.name} ({loadgen.version}): {note}", flush=True)
     bench = Bench(settings, loadgen, REPO, CACHE, args.spec, {loadgen.name: loadgen.version})
     names = list(args.only or SECTIONS)
