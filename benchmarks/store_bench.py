@@ -39,7 +39,7 @@ import numpy
 if __package__ in (None, ""):  # run as a script: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
+from fixtures.model import JOIN_STATUSES, STATUSES, Course, Dataset, Membership, User
 from mockserver.store import ORDERINGS, Query, Store
 
 FAKER_LIMIT = 20_000  # above this, build the dataset with the fast builder
@@ -59,7 +59,7 @@ def fast_dataset(members: int, seed: int = 1) -> Dataset:
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         handle = "".join(rng.choices(string.ascii_lowercase + string.digits, k=8))
         users[user_id] = User(user_id, f"{handle}_{user_id}", name, None)
-        status = "creator" if user_id == 1 else statuses[user_id - 2]
+        status = STATUSES.creator if user_id == 1 else statuses[user_id - 2]
         joined = start + timedelta(minutes=rng.randrange(1_500_000))  # ~3 years: many ties
         active = None if rng.random() < 0.2 else joined + timedelta(minutes=rng.randrange(100_000))
         memberships.append(Membership(user_id, status, joined, active, rng.randrange(101)))
@@ -94,8 +94,8 @@ def cases(store: Store, size: int) -> dict[str, Callable[[], object]]:
     named: dict[str, Callable[[], object]] = {
         "plain first page": lambda: course.page(Query(course_id=1)),
         "deep page (middle)": lambda: course.page(Query(course_id=1, offset=middle)),
-        "statuses=invited": lambda: course.page(
-            Query(course_id=1, statuses=frozenset({"invited"}))
+        f"statuses={STATUSES.invited}": lambda: course.page(
+            Query(course_id=1, statuses=frozenset({STATUSES.invited}))
         ),
         "statuses=all five": lambda: course.page(Query(course_id=1, statuses=everyone)),
     }
