@@ -160,7 +160,7 @@ class WrkLoadGenerator:
         except subprocess.TimeoutExpired as error:
             raise ToolError(f"wrk did not finish within {error.timeout:.0f} s") from error
         if completed.returncode != 0:
-            raise ToolError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
+            raise ToolError(f"wrk failed ({completed.returncode}): {_one_line(completed.stderr)}")
         return completed.stdout
 
 
@@ -171,7 +171,7 @@ def parse_wrk_output(output: str) -> LoadResult:
             raw = json.loads(line[len(WRK_MARKER) :])
             break
     else:
-        raise ToolError(f"wrk printed no result line: {output.strip()[-300:]}")
+        raise ToolError(f"wrk printed no result line: {_one_line(output)}")
     duration_s = raw["duration_us"] / 1e6
     return LoadResult(
         requests=raw["requests"],
@@ -189,6 +189,11 @@ def parse_wrk_output(output: str) -> LoadResult:
             "timeout": raw["timeout"],
         },
     )
+
+
+def _one_line(output: str, limit: int = 300) -> str:
+    """The end of a tool's output on one line, for a one-line error."""
+    return " | ".join(line.strip() for line in output.strip().splitlines())[-limit:]
 
 
 def wrk_version(executable: str) -> str:

@@ -1,0 +1,84 @@
+"""benchmarks.report and benchmarks.targets: the committed results render as committed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import report, targets
+from benchmarks.cli import incomplete
+from tests.conftest import REPO
+
+RESULTS = REPO / "benchmarks" / "results"
+
+
+@pytest.fixture(scope="module")
+def latest() -> dict:
+    """The results JSON of the last full run, committed with its Markdown twin."""
+    return json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+
+
+class TestRender:
+    def test_the_committed_run_renders_byte_for_byte(self, latest):
+        """latest.md is render(latest.json): the tables in the docs come from the JSON as is."""
+        assert report.render(latest) + "\n" == (RESULTS / "latest.md").read_text(encoding="utf-8")
+
+    def test_a_section_that_could_not_run_says_why(self, latest):
+        """A failed section is one 'could not run' line under its title, the others still render."""
+        run = {**latest, "sections": {"soak": {"error": "wrk failed (1): boom"}}}
+        text = report.render(run)
+        title = "## Soak: mock, 2 workers, default dataset"
+        assert f"{title}\n\ncould not run: wrk failed (1): boom" in text
+        assert "## Targets" in text
+
+    def test_a_server_that_could_not_start_keeps_its_row(self, latest):
+        """In the compare table a server that did not start is a row with its reason."""
+        compare = latest["sections"]["compare"]
+        servers = {**compare["servers"], "prism-static": {"error": "npm not found"}}
+        table = report.compare_section({**compare, "servers": servers})
+        row = next(line for line in table.splitlines() if line.startswith("| prism-static "))
+        assert row.rstrip(" |").endswith("could not run: npm not found")
+
+
+class TestTable:
+    def test_columns_are_padded_to_the_widest_cell(self):
+        """Every line of a table has the same width, so it reads on a terminal too."""
+        text = report.table(["a", "long header"], [[1, "x"], ["wide cell", 2.5]])
+        lines = text.splitlines()
+        assert lines[0] == "| a         | long header |"
+        assert lines[1] == "|-----------|-------------|"
+        assert len({len(line) for line in lines}) == 1
+
+
+class TestTargets:
+    def test_the_committed_verdicts_follow_from_the_sections(self, latest):
+        """Judging the committed sections again gives the committed verdicts."""
+        assert targets.evaluate(latest["sections"]) == latest["targets"]
+
+    def test_nothing_measured_is_not_measured_not_failed(self):
+        """With no section run, every target is NOT MEASURED (or '-'), never NOT MET."""
+        statuses = {target["status"] for target in targets.evaluate({})}
+        assert statuses <= {targets.NOT_MEASURED, "-"}
+
+    def test_a_ratio_below_its_minimum_is_not_met(self):
+        """mock / Prism static at 1.2x misses the 1.5x target."""
+        ratio = {"value": 1.2, "numerator": "mock-2w", "denominator": "prism-static"}
+        compare = {"ratios": {"mock_vs_prism_static": ratio}}
+        verdict = targets.evaluate({"compare": compare})[0]
+        assert (verdict["status"], verdict["measured"]) == (
+            targets.NOT_MET, "1.20x (mock-2w / prism-static)",
+        )  # fmt: skip
+
+
+class TestIncomplete:
+    def test_the_committed_run_was_complete(self, latest):
+        """Every section and server of the committed run ran."""
+        assert incomplete(latest["sections"]) == []
+
+    def test_failed_parts_are_named_by_section(self, latest):
+        """A failed server or size is named section.part; a failed section by its name."""
+        compare = {**latest["sections"]["compare"]}
+        compare["servers"] = {**compare["servers"], "mock-1w": {"error": "exited"}}
+        sections = {"compare": compare, "soak": {"error": "wrk failed"}}
+        assert incomplete(sections) == ["compare.mock-1w", "soak"]
