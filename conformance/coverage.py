@@ -12,7 +12,6 @@ check names is a gap, unless it states no server behaviour or a decision overrid
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.catalogue import CATALOGUE
+from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
 from openapi.decisions import load_decisions
 from openapi.locations import REPO_ROOT, docs_dir
 from openapi.markdown import Admonition, Heading, Paragraph, Table, parse_page
@@ -143,22 +143,21 @@ def _cell(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write docs/coverage.md, or with --check say whether it is current (exit 1 if not)."""
-    parser = argparse.ArgumentParser(prog="python -m conformance.coverage")
+    parser = Parser("conformance.coverage", prog="python -m conformance.coverage")
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     args = parser.parse_args(argv)
     docs = docs_dir()
     if not (docs / ENDPOINT).is_file():
-        sys.stderr.write(f"conformance.coverage: vendor docs not found at {docs}\n")
-        return 2
+        return fail("conformance.coverage", f"vendor docs not found at {docs}", EXIT_CANNOT_RUN)
     text = render(docs)
     if args.check:
         current = COVERAGE_PATH.is_file() and COVERAGE_PATH.read_text(encoding="utf-8") == text
         sys.stdout.write(f"{COVERAGE_PATH.name} is {'current' if current else 'stale'}\n")
-        return 0 if current else 1
+        return EXIT_OK if current else EXIT_FAILED
     COVERAGE_PATH.parent.mkdir(exist_ok=True)
     COVERAGE_PATH.write_text(text, encoding="utf-8")
     sys.stdout.write(f"wrote {COVERAGE_PATH}\n")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

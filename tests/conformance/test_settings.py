@@ -111,6 +111,13 @@ class TestBadValues:
         with pytest.raises(SettingsError, match="--token"):
             Settings.from_sources({**REQUIRED, "token": "two words"}, {})
 
+    def test_bad_token_is_not_echoed(self):
+        """A token that cannot be one is named by its variable, its value left out."""
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_sources(REQUIRED, {"CONFORMANCE_FORBIDDEN_TOKEN": "s3cret value"})
+        assert str(caught.value).startswith("CONFORMANCE_FORBIDDEN_TOKEN: (value not shown) ")
+        assert "s3cret" not in str(caught.value)
+
     def test_unknown_profile_names_the_choices(self):
         """A profile other than docs or contract fails by name, listing both."""
         with pytest.raises(
