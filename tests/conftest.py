@@ -1,7 +1,7 @@
 """Shared fixtures: a launcher for the real mock server (`python -m mockserver`) as a subprocess.
 
     def test_x(start_mock):
-        server = start_mock("--max-limit", "10", env={"MOCKSERVER_FAULT": "count-wrong"})
+        server = start_mock("--max-limit", "10", env={"MOCKSERVER_LOG_LEVEL": "warning"})
         httpx.get(server.url("course/1/users/"), headers=server.auth("creator-token"))
 
 Each server listens on a free 127.0.0.1 port, is waited for until it answers, and is terminated
