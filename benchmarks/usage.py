@@ -114,9 +114,11 @@ class CpuMeter:
         loadgen = children_cpu_s() - self.children
         softirq, busy = machine_busy_s()
         other = max(0.0, busy - self.busy - server - loadgen)
-        return {
-            "server_pct": round(100 * server / wall, 1),
-            "loadgen_pct": round(100 * loadgen / wall, 1),
-            "softirq_pct": round(100 * (softirq - self.softirq) / wall, 1),
-            "other_pct": round(100 * other / wall, 1),
-        }
+        shares = {
+            "server": server, "loadgen": loadgen, "softirq": softirq - self.softirq, "other": other
+        }  # fmt: skip
+        return {f"{name}_pct": _percent_of_a_core(cpu_s, wall) for name, cpu_s in shares.items()}
+
+
+def _percent_of_a_core(cpu_s: float, wall_s: float) -> float:
+    return round(100 * cpu_s / wall_s, 1)
