@@ -1,0 +1,179 @@
+"""The contract's facts are written once, in `openapi.contract`: no package restates them.
+
+The product packages' code tokens (`tokenize`: strings and numbers, never comments) are searched
+for the page cap, the join statuses and the orderings used as values. Docstrings are documentation
+and may name them. What else may, file by file and line by line, is in `ALLOWED` with its reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from openapi.contract import CONTRACT
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("openapi", "mockserver", "conformance", "fixtures", "benchmarks")
+THE_ONE_MODULE = Path("openapi/contract.py")
+# Whole files that are data, not code.
+DATA_FILES = {
+    Path("fixtures/default.py"): "the hand-written default dataset: its rows are data",
+}
+# (file, the line's code) -> why a fact-looking token there is not a restated fact.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("openapi/yamlio.py", "WIDTH = 100"): "the YAML writer's line width",
+    ("benchmarks/ceiling.py", 'STATUSES = ("manager", "joined")'): (
+        "the ceiling's fixed body is sample data, and the ceiling imports nothing of the project"
+    ),
+    (
+        "benchmarks/store_bench.py",
+        "sizes = [100, 10_000] if options.quick else [100, 10_000, 1_000_000]",
+    ): ("course sizes measured"),
+    ("fixtures/generator.py", "return 100"): "user_completion_rate, a percentage",
+    ("fixtures/generator.py", "return min(100, int(rng.betavariate(1.1, 1.5) * 101))"): (
+        "user_completion_rate, a percentage"
+    ),
+}
+
+_SIGNED = tuple(o for o in CONTRACT.orderings if o.startswith("-"))
+_ORDERING_PARAM = re.compile(
+    r"ordering=(" + "|".join(re.escape(o) for o in CONTRACT.orderings) + r")(?![\w-])"
+)
+# The cap in text: "100", "limit=100", "capped at 100", "(default 100)"; not "offset=100,000".
+_CAP = CONTRACT.max_limit
+_CAP_IN_TEXT = re.compile(
+    rf"^{_CAP}$|(?:limit=|capped at |cap of |at most |pages? of |default ){_CAP}(?![\w]|[.,]\d)"
+)
+# Operators that make a number a percentage's (`100 * part / whole`), not a page size.
+_PERCENT_MATH = {"*", "/", "//"}
+# An f-string's replacement fields: code, whose numbers are not text.
+_FIELDS = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One token that restates a fact, at file:line."""
+
+    path: Path
+    line: int
+    what: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}: {self.code}"
+
+
+def _docstring_lines(source: str) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(getattr(first.value, "value", 0), str):
+                lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return lines
+
+
+def _text(token: tokenize.TokenInfo) -> str:
+    """A string token's value; an f-string's source text (its literal parts are what we judge)."""
+    try:
+        value = ast.literal_eval(token.string)
+    except (ValueError, SyntaxError):
+        return _FIELDS.sub("", token.string)
+    return value if isinstance(value, str) else ""
+
+
+def _judge_string(text: str, after_ordering_keyword: bool) -> str | None:
+    if text in CONTRACT.join_statuses:
+        return f"the status {text!r}"
+    if text in _SIGNED or (after_ordering_keyword and text in CONTRACT.orderings):
+        return f"the ordering {text!r}"
+    if _ORDERING_PARAM.search(text):
+        return "an ordering as a parameter value"
+    if _CAP_IN_TEXT.search(text):
+        return "the page cap"
+    return None
+
+
+def findings(path: Path, root: Path = ROOT) -> Iterator[Finding]:
+    """Every restated fact among the code tokens of one file (`path` relative to `root`)."""
+    source = (root / path).read_text(encoding="utf-8")
+    docstrings = _docstring_lines(source)
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    for index, token in enumerate(tokens):
+        what = None
+        if token.type == tokenize.NUMBER and token.string == str(CONTRACT.max_limit):
+            around = {tokens[index - 1].string, tokens[index + 1].string}
+            what = None if around & _PERCENT_MATH else "the page cap"
+        elif token.type == tokenize.STRING and token.start[0] not in docstrings:
+            previous = [t.string for t in tokens[max(0, index - 2) : index]]
+            what = _judge_string(_text(token), previous == ["ordering", "="])
+        code = token.line.strip()
+        if what and (str(path), code) not in ALLOWED:
+            yield Finding(path, token.start[0], what, code.splitlines()[0])
+
+
+def product_files() -> list[Path]:
+    """The packages' Python files, but the one module and the data files."""
+    files = [p.relative_to(ROOT) for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
+    return [p for p in files if p != THE_ONE_MODULE and p not in DATA_FILES]
+
+
+class TestFactsWrittenOnce:
+    """No product file restates the cap, a status or an ordering."""
+
+    def test_no_package_restates_a_fact(self):
+        """Every cap, status and ordering in code comes from openapi.contract."""
+        found = [str(f) for path in product_files() for f in findings(path)]
+        assert not found, "restated outside openapi/contract.py:\n" + "\n".join(found)
+
+    def test_every_allowance_still_matches_a_line(self):
+        """An allowance for a line that is gone is removed, so the list cannot hide a new one."""
+        stale = [
+            f"{path}: {code}"
+            for path, code in ALLOWED
+            if code not in (ROOT / path).read_text(encoding="utf-8")
+        ]
+        assert not stale
+
+    @pytest.mark.parametrize(
+        ("code", "what"),
+        [
+            (f"LIMIT = {CONTRACT.max_limit}\n", "the page cap"),
+            (f'STATUS = "{CONTRACT.statuses.invited}"\n', "the status"),
+            (f'ORDER = "{_SIGNED[0]}"\n', "the ordering"),
+            (f'Query(ordering="{CONTRACT.orderings[0]}")\n', "the ordering"),
+            (f'URL = "?ordering={CONTRACT.orderings[0]}&x=1"\n', "an ordering as a parameter"),
+            (f'WHY = f"pages are capped at {CONTRACT.max_limit}"\n', "the page cap"),
+            (f'HELP = "largest page (default {CONTRACT.max_limit})"\n', "the page cap"),
+            (f'LINK = query.get("limit") != ["{CONTRACT.max_limit}"]\n', "the page cap"),
+        ],
+    )
+    def test_a_restated_fact_is_found(self, tmp_path, code, what):
+        """The search finds each kind of restatement, naming file:line."""
+        (tmp_path / "x.py").write_text(f'"""Doc."""\n{code}', encoding="utf-8")
+        (found,) = findings(Path("x.py"), tmp_path)
+        assert str(found).startswith("x.py:2: " + what)
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            f"# pages are capped at {CONTRACT.max_limit}, limit={CONTRACT.max_limit}\nX = 1\n",
+            f'def f():\n    """Capped at {CONTRACT.max_limit}: {CONTRACT.statuses.joined}."""\n',
+            'FIELD = "last_active_at"  # a field name, not an ordering value\n',
+            'SIZES = "100,000 members", "check_100", "offset=100"\n',
+            "PERCENT = 100 * part / whole\n",
+            'TOKEN = "manager-token"\n',
+        ],
+        ids=["comment", "docstring", "field", "other numbers", "percent", "other names"],
+    )
+    def test_comments_docstrings_and_other_words_are_not_findings(self, tmp_path, code):
+        """Comments, docstrings, field names and longer words are not restated facts."""
+        (tmp_path / "x.py").write_text(code, encoding="utf-8")
+        assert list(findings(Path("x.py"), tmp_path)) == []
