@@ -130,7 +130,8 @@ class Answer:
         return json.loads(self.body)
 
     def set_json(self, value: object) -> None:
-        self.body = json.dumps(value, ensure_ascii=False).encode()
+        # Compact, as the mock writes it (orjson), so only the edited values differ.
+        self.body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
     def drop_header(self, name: str) -> None:
         self.headers = [(key, value) for key, value in self.headers if key != name]
