@@ -28,8 +28,9 @@ from mockserver.store import (
     Page,
     Query,
 )
+from openapi.contract import CONTRACT
 
-OPERATION_ID = "getCourseDashboardUsers"
+OPERATION_ID = CONTRACT.operation_id
 MAX_ID_DIGITS = len(str(2**63 - 1))
 _SEARCH_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-search")
 
@@ -48,7 +49,7 @@ class CourseUsersHandlers:
     async def get_course_dashboard_users(
         self,
         id: str,
-        limit: int = 20,
+        limit: int = CONTRACT.default_limit,
         offset: int = 0,
         search: str | None = None,
         ordering: str = DEFAULT_ORDERING,
