@@ -10,12 +10,15 @@ links on the proxy's origin, so a UI following them stays behind the proxy. No
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import httpx
 
 from mockserver.errors import ApiError
 
+# httpx logs every request at INFO; the access log already has one line per request.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 MAX_UPSTREAM_BYTES = 8 * 1024 * 1024  # far above a page of 100 members (~40 KB)
 UPSTREAM_TIMEOUT_S = 30.0
 FORWARDED_REQUEST_HEADERS = (b"authorization", b"accept")

@@ -291,13 +291,24 @@ FAULTS: dict[str, Fault] = {
 }
 
 
+# Bugs only a sequence of requests shows (TestCountMemory), besides the one-request FAULTS.
+BUGS: dict[str, Fault] = {
+    **FAULTS,
+    "count-drifts": Fault(
+        _edit_body(lambda body: body.update(count=body["count"] + 7)),
+        "course/1/users/?statuses=requested&search=e&limit=2&offset=1",
+        "paging.count_stable",
+    ),
+}
+
+
 def faulty_backend(upstream: str) -> Starlette:
     """Forwards to the correct backend; the bearer token `bug-<name>` picks the bug."""
 
     async def forward(request: Request) -> Response:
         auth = request.headers.get("authorization", "")
         name = auth.removeprefix("Bearer bug-") if auth.startswith("Bearer bug-") else None
-        fault = FAULTS.get(name) if name else None
+        fault = BUGS.get(name) if name else None
         headers = {k: v for k, v in request.headers.items() if k in FORWARDED}
         if fault is not None:
             headers["authorization"] = f"Bearer {TOKEN}" if fault.token else ""
@@ -381,17 +392,51 @@ class TestInFrontOfFaultyBackends:
             for line in watchful.log().splitlines()
             if f"contract violation {check}:" in line and f"GET {target} " in line
         ]
-        assert len(lines) == 1, watchful.log()[-3000:]
-        assert "basis: " in lines[0] and "bug-" not in lines[0]
         recent = violations(watchful)["recent"]
         listed = [v for v in recent if v["check"] == check and v["request"] == f"GET {target}"]
         assert listed and listed[0]["basis"], recent[-5:]
+        assert len(lines) == len(listed), watchful.log()[-3000:]  # each one logged once
+        assert all("basis: " in line and "bug-" not in line for line in lines)
 
         refused = _call(strict, name)
         assert refused.status_code == 502
         assert refused.headers["content-type"] == "application/json"
         assert check in refused.json()["detail"]
         assert check in refused.headers["x-contract-violations"]
+
+
+class TestCountMemory:
+    """`count` is compared with earlier answers for the same filter; the memory is bounded."""
+
+    def test_count_disagreeing_with_an_earlier_answer_is_reported(
+        self, watchful: MockServer
+    ) -> None:
+        """The same filter answered with another count is paging.count_stable."""
+        watchful.wait_ready()
+        path = "course/1/users/?statuses=requested&search=e&limit=2"
+        first = httpx.get(watchful.url(path), headers=AUTH, timeout=60)
+        assert first.headers["x-contract-violations"] == "0"
+        bug = {"Authorization": "Bearer bug-count-drifts"}
+        later = httpx.get(watchful.url(path + "&offset=1"), headers=bug, timeout=60)
+        assert "paging.count_stable" in later.headers["x-contract-violations"]
+
+    def test_remembered_filters_are_capped(self) -> None:
+        """Past MAX_REMEMBERED_FILTERS filters the least recently used are forgotten."""
+        from mockserver.proxy.semantics import Request as Seen
+        from mockserver.proxy.upstream import Answer as Upstream
+        from mockserver.proxy.watch import MAX_REMEMBERED_FILTERS, ContractWatch
+        from openapi import load_spec
+
+        watch = ContractWatch(load_spec()["paths"]["/course/{id}/users/"]["get"])
+        body = b'{"count": 0, "next": null, "previous": null, "results": []}'
+        answer = Upstream(200, (("content-type", "application/json"),), body)
+        for number in range(MAX_REMEMBERED_FILTERS + 50):
+            seen = Seen(
+                "http://127.0.0.1/api/v2/course/1/users/", f"search=t{number}",
+                frozenset({"joined"}), True, "Bearer x", ("http", "127.0.0.1", 80),
+            )  # fmt: skip
+            assert watch.judge("1", seen, answer, "/x") == []
+        assert len(watch.counts) == MAX_REMEMBERED_FILTERS
 
 
 class TestUpstreamTrouble:

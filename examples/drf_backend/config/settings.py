@@ -30,6 +30,9 @@ def _env_int(name: str, default: int) -> int:
 SECRET_KEY = _env("DJANGO_SECRET_KEY", "insecure-example-key-set-DJANGO_SECRET_KEY-in-production")
 DEBUG = False
 ALLOWED_HOSTS = _env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+# Behind a reverse proxy (nginx, the mock's --proxy mode) `next`/`previous` are built on the
+# proxy's host when this is true: Django then reads X-Forwarded-Host.
+USE_X_FORWARDED_HOST = _env("DJANGO_USE_X_FORWARDED_HOST", "false").lower() == "true"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
