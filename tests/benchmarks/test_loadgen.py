@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,8 @@ from benchmarks.loadgen import (
     select_load_generator,
 )
 from conformance.servers import ServerProcess, free_port, running
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def wrk_summary(output: str, label: str) -> str:

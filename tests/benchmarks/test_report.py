@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from benchmarks import report, targets
 from benchmarks.cli import incomplete
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 RESULTS = REPO / "benchmarks" / "results"
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from pathlib import Path
 
 from benchmarks.settings import FULL, QUICK, Settings
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 class TestSettings:

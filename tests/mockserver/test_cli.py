@@ -12,8 +12,8 @@ import time
 import httpx
 import pytest
 
+from conformance.servers import free_port
 from fixtures import DEFAULT_FIXTURES, load_dataset
-from tests.conftest import free_port
 
 AUTH = {"Authorization": "Bearer creator-token"}
 FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.example.com"}

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from conformance.servers import free_port
 from mockserver.cors import cors_options, parse_origins
 from mockserver.errors import SettingsError
 from mockserver.settings import Settings
 from openapi.locations import REPO_ROOT
-from tests.conftest import free_port
 from tests.mockserver.test_codegen import npm_installed
 
 CHROMIUM = Path("/usr/bin/chromium")
