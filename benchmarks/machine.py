@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import psutil
+
 PACKAGES = (
     "uvicorn",
     "uvloop",
@@ -42,6 +44,7 @@ def describe_machine(repo: Path, tool_versions: dict[str, str]) -> dict[str, obj
 
 
 def _cpu_model() -> str:
+    # psutil does not name the CPU; /proc/cpuinfo does on Linux.
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -51,14 +54,8 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _memory_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return None
+def _memory_gib() -> float:
+    return round(psutil.virtual_memory().total / 2**30, 1)
 
 
 def _package_version(name: str) -> str:
