@@ -1,6 +1,6 @@
 """Proxy overhead: the mock served direct, and the same mock behind `mockserver --proxy`, one run.
 
-    python -m benchmarks.proxy_overhead [--duration 10] [--connections 16] [--loadgen auto]
+    python -m benchmarks.proxy_overhead [--duration 10] [--connections 16]
 
 Two processes: the mock on the default dataset (the upstream) and the proxy in front of it
 (`python -m mockserver --proxy http://127.0.0.1:<upstream>`). The same load generator and the
@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from benchmarks.loadgen import LoadResult, LoadSpec, select_load_generator
+from benchmarks.errors import ToolError
+from benchmarks.loadgen import LoadResult, LoadSpec, WrkLoadGenerator, select_load_generator
 from benchmarks.queries import AUTH_HEADER, paths
 from conformance.servers import ServerProcess, free_port, running
 
@@ -38,7 +39,9 @@ def mock_process(name: str, log_dir: Path, *args: str) -> Iterator[int]:
         yield port
 
 
-def measure(generator, port: int, duration: float, connections: int) -> LoadResult:
+def measure(
+    generator: WrkLoadGenerator, port: int, duration: float, connections: int
+) -> LoadResult:
     """A warm-up, then the measured run of the query mix against 127.0.0.1:port."""
     threads = min(2, connections)
     warm = LoadSpec(port, paths(API_BASE, warmup=True), WARMUP_S, connections, threads)
@@ -107,9 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.proxy_overhead")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     args = parser.parse_args(argv)
-    generator, note = select_load_generator(args.loadgen)
+    try:
+        generator, note = select_load_generator()
+    except ToolError as error:
+        print(f"benchmarks.proxy_overhead: error: {error}", file=sys.stderr)
+        return 2
     print(f"load generator: {generator.name} {generator.version} ({note}); {AUTH_HEADER[0]} sent")
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as logs, ExitStack() as stack:
         upstream = stack.enter_context(mock_process("upstream", Path(logs)))
