@@ -1,7 +1,8 @@
 """The contract for ``GET /api/v2/course/{id}/users/``: the OpenAPI spec and its tooling.
 
 ``SPEC_PATH`` is the root document; ``load_spec()`` returns it fully resolved (every ``$ref``
-inlined by prance) as a dict, parsed and validated once per process.
+inlined by prance) as a dict, parsed and validated once per process. `openapi.contract.CONTRACT`
+holds the facts other packages need from it (statuses, defaults, orderings, the page cap, ...).
 """
 
 from __future__ import annotations

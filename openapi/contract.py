@@ -3,8 +3,8 @@
 The mock, the conformance suite, the fixtures and the benchmarks import what the operation
 accepts and defaults to from here (`CONTRACT`); none of them writes a status, an ordering, the page
 size or the cap itself, so a change to `decisions.yaml` (and `python -m openapi generate`) reaches
-every package. `tests/openapi/test_contract.py` pins these values to the YAML and fails when one of
-them is written down again elsewhere.
+every package. `tests/openapi/test_contract.py` pins these values to the YAML;
+`tests/test_single_source.py` fails, naming file:line, when one is written down again elsewhere.
 
 The code gives some statuses a meaning the spec states only in prose (the creator and the managers
 may read the listing; the creator is one per course; invited and requested members have not joined
