@@ -33,10 +33,11 @@ from conformance.checks.paging import (
     verdict_next_null,
 )
 from conformance.client import Exchange, origin
+from openapi.contract import CONTRACT
 from openapi.search_rule import Match
 
 Finding = tuple[str, str]  # (check name, what is wrong)
-DEFAULT_LIMIT = 20
+DEFAULT_LIMIT = CONTRACT.default_limit
 SHOWN_MEMBERS = 3
 
 
@@ -80,7 +81,7 @@ class Request:
 
     @property
     def page_size(self) -> int:
-        """The effective page size: limit (default 20), capped."""
+        """The effective page size: limit (or the contract's default), capped."""
         return min(self.limit or DEFAULT_LIMIT, rules.MAX_LIMIT)
 
 
@@ -186,7 +187,8 @@ def _page(request: Request, body: dict[str, Any]) -> list[Finding]:
     limit, size = request.limit, request.page_size
     if listed > size:
         if limit is None:
-            check, why = "defaults.limit_default", f"{members(listed)} with no limit (default 20)"
+            why = f"{members(listed)} with no limit (default {DEFAULT_LIMIT})"
+            check = "defaults.limit_default"
         elif limit > rules.MAX_LIMIT:
             check, why = "paging.limit_capped_100", f"{members(listed)} for limit={limit}"
         else:
