@@ -91,7 +91,7 @@ class HiddenValueError(InvalidValue):
         super().__init__(reason, hidden=True)
 
 
-def _parse_base_url(raw: str) -> str:
+def parse_base_url(raw: str) -> str:
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("is not an http:// or https:// URL with a host")
@@ -105,14 +105,14 @@ def _parse_base_url(raw: str) -> str:
     return raw.strip()
 
 
-def _parse_course_id(raw: str) -> str:
+def parse_course_id(raw: str) -> str:
     value = raw.strip()
     if not _COURSE_ID.match(value):
         raise ValueError("is not a course id (digits only)")
     return value
 
 
-def _parse_token(raw: str) -> str:
+def parse_token(raw: str) -> str:
     value = raw.strip()
     if not value or any(ch.isspace() for ch in value):
         raise ValueError("is not a bearer token (empty or contains whitespace)")
@@ -146,7 +146,7 @@ def _parse_profile(raw: str) -> str:
     return value
 
 
-def _parse_seconds(raw: str) -> float:
+def parse_seconds(raw: str) -> float:
     try:
         value = float(raw.strip())
     except ValueError:
@@ -160,34 +160,34 @@ OPTIONS = Options(
     "CONFORMANCE_",
     Option(
         "base_url",
-        _parse_base_url,
+        parse_base_url,
         required=True,
         help="server origin, e.g. http://127.0.0.1:8000 (/api/v2 is added; a URL ending in "
         "/api/v2 works too)",
     ),
     Option(
         "token",
-        _parse_token,
+        parse_token,
         required=True,
         secret=True,
         help="bearer token of a creator or manager of the course",
     ),
     Option(
         "course_id",
-        _parse_course_id,
+        parse_course_id,
         required=True,
         help="the course whose members are listed",
     ),
     Option(
         "forbidden_token",
-        _parse_token,
+        parse_token,
         secret=True,
         help="a valid token of a user who is NOT creator/manager of the course (enables the 403 "
         "check)",
     ),
     Option(
         "missing_course_id",
-        _parse_course_id,
+        parse_course_id,
         help="a course id that does not exist (enables the 404 check)",
     ),
     Option(
@@ -218,12 +218,12 @@ OPTIONS = Options(
     ),
     Option(
         "timeout",
-        _parse_seconds,
+        parse_seconds,
         help=f"seconds each answer may take in all, body included (default {DEFAULT_TIMEOUT:g})",
     ),
     Option(
         "run_timeout",
-        _parse_seconds,
+        parse_seconds,
         help=f"seconds the whole run may take before it stops as 'cannot run' (default "
         f"{DEFAULT_RUN_TIMEOUT:g})",
     ),
