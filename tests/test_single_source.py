@@ -1,7 +1,8 @@
 """The contract's facts are written once, in `openapi.contract`: no package restates them.
 
 The product packages' code tokens (`tokenize`: strings and numbers, never comments) are searched
-for the page cap, the join statuses and the orderings used as values. Docstrings are documentation
+for the page cap, the join statuses, the orderings used as values and the default page size where
+it is plainly one. Docstrings are documentation
 and may name them. What else may, file by file and line by line, is in `ALLOWED` with its reason.
 """
 
@@ -32,6 +33,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("benchmarks/ceiling.py", 'STATUSES = ("manager", "joined")'): (
         "the ceiling's fixed body is sample data, and the ceiling imports nothing of the project"
     ),
+    ("benchmarks/ceiling.py", "PAGE_SIZE = 20"): (
+        "the ceiling's fixed body is sample data, and the ceiling imports nothing of the project"
+    ),
     (
         "benchmarks/store_bench.py",
         "sizes = [100, 10_000] if options.quick else [100, 10_000, 1_000_000]",
@@ -51,6 +55,11 @@ _CAP = CONTRACT.max_limit
 _CAP_IN_TEXT = re.compile(
     rf"^{_CAP}$|(?:limit=|capped at |cap of |at most |pages? of |default ){_CAP}(?![\w]|[.,]\d)"
 )
+_PAGE = CONTRACT.default_limit
+# The default page size, only where it plainly is one: `DEFAULT_LIMIT = 20`, `limit: int = 20`,
+# "(default 20)" (20 is too common a number to search for everywhere).
+_PAGE_ASSIGNED = re.compile(rf"(?i)\w*(?:limit|page_size)\w*\s*(?::\s*\w+\s*)?=\s*{_PAGE}(?!\w)")
+_PAGE_IN_TEXT = re.compile(rf"default {_PAGE}(?![\w]|[.,]\d)")
 # Operators that make a number a percentage's (`100 * part / whole`), not a page size.
 _PERCENT_MATH = {"*", "/", "//"}
 # An f-string's replacement fields: code, whose numbers are not text.
@@ -98,6 +107,8 @@ def _judge_string(text: str, after_ordering_keyword: bool) -> str | None:
         return "an ordering as a parameter value"
     if _CAP_IN_TEXT.search(text):
         return "the page cap"
+    if _PAGE_IN_TEXT.search(text):
+        return "the default page size"
     return None
 
 
@@ -111,6 +122,8 @@ def findings(path: Path, root: Path = ROOT) -> Iterator[Finding]:
         if token.type == tokenize.NUMBER and token.string == str(CONTRACT.max_limit):
             around = {tokens[index - 1].string, tokens[index + 1].string}
             what = None if around & _PERCENT_MATH else "the page cap"
+        elif token.type == tokenize.NUMBER and token.string == str(_PAGE):
+            what = "the default page size" if _PAGE_ASSIGNED.search(token.line) else None
         elif token.type == tokenize.STRING and token.start[0] not in docstrings:
             previous = [t.string for t in tokens[max(0, index - 2) : index]]
             what = _judge_string(_text(token), previous == ["ordering", "="])
@@ -126,7 +139,7 @@ def product_files() -> list[Path]:
 
 
 class TestFactsWrittenOnce:
-    """No product file restates the cap, a status or an ordering."""
+    """No product file restates the cap, a status, an ordering or the default page size."""
 
     def test_no_package_restates_a_fact(self):
         """Every cap, status and ordering in code comes from openapi.contract."""
@@ -153,6 +166,9 @@ class TestFactsWrittenOnce:
             (f'WHY = f"pages are capped at {CONTRACT.max_limit}"\n', "the page cap"),
             (f'HELP = "largest page (default {CONTRACT.max_limit})"\n', "the page cap"),
             (f'LINK = query.get("limit") != ["{CONTRACT.max_limit}"]\n', "the page cap"),
+            (f"DEFAULT_LIMIT = {CONTRACT.default_limit}\n", "the default page size"),
+            (f"def f(limit: int = {CONTRACT.default_limit}): ...\n", "the default page size"),
+            (f'WHY = f"no limit (default {CONTRACT.default_limit})"\n', "the default page size"),
         ],
     )
     def test_a_restated_fact_is_found(self, tmp_path, code, what):
@@ -169,9 +185,10 @@ class TestFactsWrittenOnce:
             'FIELD = "last_active_at"  # a field name, not an ordering value\n',
             'SIZES = "100,000 members", "check_100", "offset=100"\n',
             "PERCENT = 100 * part / whole\n",
+            f"TIMEOUT = {CONTRACT.default_limit}\n",
             'TOKEN = "manager-token"\n',
         ],
-        ids=["comment", "docstring", "field", "other numbers", "percent", "other names"],
+        ids=["comment", "docstring", "field", "other numbers", "percent", "timeout", "other names"],
     )
     def test_comments_docstrings_and_other_words_are_not_findings(self, tmp_path, code):
         """Comments, docstrings, field names and longer words are not restated facts."""
