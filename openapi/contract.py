@@ -80,6 +80,7 @@ def read(spec: Mapping[str, Any]) -> Contract:
     limit = _parameter(parameters, "limit")
     search = _parameter(parameters, "search")
     join_statuses = _status_enum(spec, statuses)
+    orderings = tuple(ordering["schema"]["enum"])
     (security,) = _single(operation.get("security", []), "security requirement")
     (scheme_name,) = _single(list(security), "security scheme")
     return Contract(
@@ -89,10 +90,8 @@ def read(spec: Mapping[str, Any]) -> Contract:
         join_statuses=join_statuses,
         statuses=_named(join_statuses),
         default_statuses=_within(tuple(statuses["schema"]["default"]), join_statuses, "statuses"),
-        orderings=tuple(ordering["schema"]["enum"]),
-        default_ordering=_within(
-            (ordering["schema"]["default"],), tuple(ordering["schema"]["enum"]), "ordering"
-        )[0],
+        orderings=orderings,
+        default_ordering=_within((ordering["schema"]["default"],), orderings, "ordering")[0],
         default_limit=int(limit["schema"]["default"]),
         max_limit=int(_key(limit, MAX_LIMIT_KEY)),
         search_fields=tuple(_key(search, SEARCH_FIELDS_KEY)),
