@@ -3,6 +3,7 @@
     python benchmarks/store_bench.py            # 100, 10,000 and 1,000,000 members
     python benchmarks/store_bench.py --quick    # 100 and 10,000 members, fewer repetitions
     python benchmarks/store_bench.py --app      # CPU per request of the whole ASGI app instead
+    python benchmarks/store_bench.py --app --profile  # where the mock's request time goes
     python benchmarks/store_bench.py --load FILE  # load + validate + index one fixtures file
 
 For each size it builds one course (small sizes with `fixtures.generate_dataset`; 1,000,000 with a
@@ -13,7 +14,9 @@ before). Prints a Markdown table of median and p99 microseconds per query.
 
 `--app` instead calls ASGI apps in-process (no network, no server) and prints the CPU time per
 request of: a bare Starlette route returning a fixed body (the ceiling), Connexion's AsyncApp with
-its default middlewares and a handler returning that fixed body, and the mock itself.
+its default middlewares and a handler returning that fixed body, and the mock itself. With
+`--profile` it runs the mock's loop under cProfile instead and prints its top entries by own time
+(cProfile's overhead inflates every figure several times over: read the shares, not the µs).
 
 `--load FILE` does what the server does at startup, in this process: `fixtures.load_dataset(FILE)`
 (parse and validate) then `Store(dataset)` (index), and prints the wall time of each step and the
@@ -181,46 +184,78 @@ def app_costs(requests: int = 2000) -> list[tuple[str, float]]:
     return [(name, asyncio.run(_cpu_per_request(app, requests))) for name, app in stacks.items()]
 
 
+def app_profile(requests: int = 20_000, top: int = 25) -> str:
+    """cProfile's top entries (own time) over `requests` calls of the mock's ASGI app."""
+    import asyncio
+    import cProfile
+    import io
+    import logging
+    import pstats
+
+    from mockserver.app import create_app
+    from mockserver.settings import Settings
+    from mockserver.state import AppState
+
+    logging.basicConfig(level="WARNING")
+    settings = Settings.load({"log_level": "warning"}, {})
+    app = create_app(settings, AppState.load(settings))
+    asyncio.run(_cpu_per_request(app, 100))  # warm up, as the timed loop does
+    profile = cProfile.Profile()
+    profile.enable()
+    asyncio.run(_requests(app, requests))
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# One authenticated GET of course 1's first page, as uvicorn would pass it.
+_SCOPE = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "path": "/api/v2/course/1/users/",
+    "raw_path": b"/api/v2/course/1/users/",
+    "root_path": "",
+    "query_string": b"",
+    "headers": [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer creator-token")],
+    "client": ("127.0.0.1", 5555),
+    "server": ("127.0.0.1", 8000),
+}
+
+
 async def _cpu_per_request(app: Callable, requests: int) -> float:
     """Best-of-5 CPU microseconds for one authenticated GET of course 1's first page."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/api/v2/course/1/users/",
-        "raw_path": b"/api/v2/course/1/users/",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer creator-token")],
-        "client": ("127.0.0.1", 5555),
-        "server": ("127.0.0.1", 8000),
-    }
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
     statuses: list[int] = []
 
     async def send(message: dict) -> None:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
-    async def one() -> None:
-        await app(dict(scope, state={}, extensions={}), receive, send)
-
-    for _ in range(300):  # warm up: lazy stacks and caches
-        await one()
+    await _requests(app, 300, send)  # warm up: lazy stacks and caches
     best = float("inf")
     for _ in range(5):
         started = time.process_time()
-        for _ in range(requests):
-            await one()
+        await _requests(app, requests, send)
         best = min(best, (time.process_time() - started) / requests * 1e6)
     if set(statuses) != {200}:
         raise RuntimeError(f"unexpected statuses {sorted(set(statuses))}")
     return best
+
+
+async def _requests(app: Callable, count: int, send: Callable | None = None) -> None:
+    """`count` authenticated GETs of course 1's first page, in-process."""
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def ignore(_message: dict) -> None:
+        return None
+
+    for _ in range(count):
+        await app(dict(_SCOPE, state={}, extensions={}), receive, send or ignore)
 
 
 def load_costs(path: Path) -> list[tuple[str, float, float]]:
@@ -251,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated member counts (overrides the default)")
     parser.add_argument("--app", action="store_true", help="CPU per request of the ASGI stacks")
     parser.add_argument(
+        "--profile", action="store_true", help="with --app: cProfile of the mock's request loop"
+    )
+    parser.add_argument(
         "--load", type=Path, metavar="FILE", help="time and peak memory of loading + indexing FILE"
     )
     options = parser.parse_args(argv)
@@ -259,6 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, seconds, peak in load_costs(options.load):
             print(f"| {name} | {seconds:.1f} | {peak:,.0f} |")
         print(f"load average: {os.getloadavg()[0]:.1f}")
+        return 0
+    if options.app and options.profile:
+        print(app_profile())
         return 0
     if options.app:
         print("| stack | CPU per request |\n| --- | --- |")

@@ -7,10 +7,12 @@
                 ServerErrorMiddleware, ExceptionMiddleware (our error handlers),
                 RoutingMiddleware, NegotiationMiddleware (406 for an Accept without JSON),
                 ScenarioMiddleware (Prefer / latency / error rate),
-                SecurityMiddleware (our bearer handler), RequestValidationMiddleware (our
-                URI parser and one-line validator), LifespanMiddleware, ContextMiddleware,
-                DirectDispatchMiddleware (awaits the resolved handler: see mockserver.dispatch)
-                -> CourseUsersHandlers
+                ScopeSecurityMiddleware (Connexion's SecurityMiddleware over a scope view, with
+                our bearer handler), ValidationMiddleware (Connexion's
+                RequestValidationMiddleware, with our URI parser and one-line validator built
+                once per operation), DirectDispatchMiddleware (awaits the resolved handler: see
+                mockserver.dispatch) -> CourseUsersHandlers; operations it does not know go on
+                through LifespanMiddleware, ContextMiddleware and Connexion's own application
 
 In proxy mode (`--proxy URL`, mockserver.proxy) the same assembly serves, with three changes:
 the operation's handler forwards to the upstream and judges its answer, SecurityMiddleware is left
@@ -40,9 +42,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
@@ -58,10 +58,14 @@ from mockserver.handlers import OPERATION_ID, CourseUsersHandlers
 from mockserver.negotiation import NegotiationMiddleware
 from mockserver.reloading import watch_fixtures
 from mockserver.scenarios import ScenarioMiddleware, canned_responses
-from mockserver.security import bearer_handler_class
+from mockserver.security import ScopeSecurityMiddleware, bearer_handler_class
 from mockserver.settings import Settings
 from mockserver.state import AppState
-from mockserver.validation import OneLineParameterValidator, StatusesURIParser
+from mockserver.validation import (
+    OneLineParameterValidator,
+    StatusesURIParser,
+    ValidationMiddleware,
+)
 
 logger = logging.getLogger("mockserver")
 
@@ -161,7 +165,7 @@ def _connexion_app(state: AppState, spec: dict, operations: dict[str, Any]) -> A
 
     In proxy mode there is no SecurityMiddleware: the upstream authenticates.
     """
-    security = [] if state.settings.proxy is not None else [SecurityMiddleware]
+    security = [] if state.settings.proxy is not None else [ScopeSecurityMiddleware]
     app = AsyncApp(
         __name__,
         middlewares=[
@@ -173,10 +177,12 @@ def _connexion_app(state: AppState, spec: dict, operations: dict[str, Any]) -> A
                 ScenarioMiddleware, state=state, responses=canned_responses(spec, OPERATION_ID)
             ),
             *security,
-            RequestValidationMiddleware,
+            ValidationMiddleware,
+            # Before Lifespan and Context: what it serves needs neither Connexion's context
+            # variables nor its application; what it does not know goes on through both.
+            partial(DirectDispatchMiddleware, spec=spec, handlers=operations),
             LifespanMiddleware,
             ContextMiddleware,
-            partial(DirectDispatchMiddleware, spec=spec, handlers=operations),
         ],
         lifespan=partial(_lifespan, state),
         resolver=HandlerResolver(operations),

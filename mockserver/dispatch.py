@@ -1,14 +1,16 @@
-"""Calling the resolved handler straight from the end of Connexion's middleware list.
+"""Calling the resolved handler straight from Connexion's middleware list, once validated.
 
 Measured (README "Performance", `benchmarks/store_bench.py --app`): after Connexion has routed,
 authenticated and validated a request, its AsyncApp spends about two thirds of the remaining time
 re-decorating the handler on every request (a new decorator object, `inspect.signature`, the URI
-parser run again, argument names sanitised one by one). This middleware, last in the
-`middlewares` list we pass to AsyncApp, does that work once at startup instead: for each operation
-it knows its handler (from the same resolver Connexion uses), the query parameters, their types
-and defaults; per request it parses the query string once (already validated, so the integer
-conversions cannot fail; arrays are never comma-split, as in our URI parser) and awaits the
-handler. Operations it does not know fall through to Connexion's own path unchanged.
+parser run again, argument names sanitised one by one). This middleware, right after validation
+in the `middlewares` list we pass to AsyncApp, does that work once at startup instead: for each
+operation it knows its handler (from the same resolver Connexion uses), the query parameters,
+their types and defaults; per request it parses the query string once (already validated, so
+the integer conversions cannot fail; arrays are never comma-split, as in our URI parser) and
+awaits the handler. Operations it does not know fall through to Connexion's own path unchanged:
+its Lifespan and Context middlewares come after this one, since setting Connexion's four context
+variables per request is of use only to handlers that read them, and ours are passed the scope.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class _Operation:
 
 
 class DirectDispatchMiddleware:
-    """Awaits the resolved handler for routed, validated requests (last in the middleware list)."""
+    """Awaits the resolved handler for routed, validated requests (after validation)."""
 
     def __init__(self, app: ASGIApp, *, spec: dict, handlers: dict[str, Handler]) -> None:
         self.app = app

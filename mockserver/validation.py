@@ -6,19 +6,31 @@
 - `OneLineParameterValidator` (`validator_map["parameter"]`): Connexion's validator deep-copies each
   parameter schema and builds a jsonschema validator per parameter per request, then reports
   jsonschema's multi-line message. Ours compiles each schema once and reports one line naming the
-  parameter and the bad value.
+  parameter and the bad value; a query string and path already found valid are not checked again.
+- `ValidationMiddleware` (in the `middlewares` list, where Connexion's RequestValidationMiddleware
+  was): Connexion's builds a URI parser and a parameter validator for every request, and parses
+  the Content-Type header even for an operation that takes no body, where it can decide nothing.
+  Ours builds both once per operation and goes straight on for body-less operations; operations
+  with a request body are validated by Connexion's own code, unchanged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
+from connexion.operations import AbstractOperation
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import ParameterValidator
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fixtures.model import JOIN_STATUSES
 from mockserver.querystring import query_values
@@ -122,12 +134,39 @@ class OneLineParameterValidator(ParameterValidator):
     """Connexion's parameter validator with compiled schemas and one-line messages.
 
     `validate` parses the query string once per request (Connexion's builds a Starlette request
-    and resolves the query through its parser for each parameter it checks).
+    and resolves the query through its parser for each parameter it checks). When the operation
+    has no header or cookie parameters, validity is a function of the raw query string and the
+    path parameters alone, so a request equal to one already found valid is not checked again:
+    a UI or a load test repeats the same few requests.
     """
+
+    MAX_REMEMBERED = 4096
+    MAX_REMEMBERED_CHARS = 512  # a remembered request is bounded in bytes too (issue #11)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.remembers = not (self.parameters.get("header") or self.parameters.get("cookie"))
+        self.valid_requests: set[tuple[bytes, tuple]] = set()
 
     def validate(self, scope: dict) -> None:  # type: ignore[override]
         """Raise BadRequestProblem for the first invalid parameter, with a one-line detail."""
+        key = self._request_key(scope)
+        if key is not None and key in self.valid_requests:
+            return
         self.validate_request(_ParsedRequest(scope, self.uri_parser))
+        if key is not None:
+            if len(self.valid_requests) >= self.MAX_REMEMBERED:
+                self.valid_requests.clear()
+            self.valid_requests.add(key)
+
+    def _request_key(self, scope: dict) -> tuple[bytes, tuple] | None:
+        """What the validity of this request depends on, or None when it is not worth keeping."""
+        if not self.remembers:
+            return None
+        query = scope.get("query_string", b"")
+        path_params = tuple((scope.get("path_params") or {}).items())
+        size = len(query) + sum(len(str(value)) for _, value in path_params)
+        return (query, path_params) if size <= self.MAX_REMEMBERED_CHARS else None
 
     def validate_parameter(  # type: ignore[override]
         self, parameter_type: str, value: Any, param: dict, param_name: str | None = None
@@ -166,3 +205,46 @@ def _article(type_name: object) -> str:
     """'an integer', 'a string', ... for a JSON Schema type name."""
     text = str(type_name)
     return f"an {text}" if text[:1] in "aeiou" else f"a {text}"
+
+
+class _ValidationOperation(RequestValidationOperation):
+    """Connexion's request validation for one operation, with its parser and validator built once.
+
+    Both are pure functions of the operation's parameters (the validator only reads them and
+    its parser), so building them per request, as Connexion does, buys nothing.
+    """
+
+    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, **kwargs: Any) -> None:
+        super().__init__(next_app, operation=operation, **kwargs)
+        uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
+        self.parameter_validator = self._validator_map["parameter"](
+            operation.parameters,
+            uri_parser=uri_parser,
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+        # Without a request body Connexion's content-type and body checks accept anything.
+        self.takes_body = bool(operation.request_body)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.takes_body:
+            await super().__call__(scope, receive, send)
+            return
+        self.parameter_validator.validate(scope)
+        await self.next_app(scope, receive, send)
+
+
+class _ValidationAPI(RequestValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
+        return _ValidationOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class ValidationMiddleware(RequestValidationMiddleware):
+    """Connexion's RequestValidationMiddleware with per-operation parsers and validators."""
+
+    api_cls = _ValidationAPI  # type: ignore[assignment]

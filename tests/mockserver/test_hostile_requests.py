@@ -200,6 +200,53 @@ class TestEventLoop:
         # pages need the loop only, so they finish well before the last search.
         assert plain_done < max(finished.values())
 
+    def test_never_seen_terms_are_searched_off_the_loop(self, big_mock):
+        """While 32 never-seen one-term searches run, plain pages finish first; every member found
+        holds the term, and each answer equals the same request repeated (from the cache, on the
+        loop)."""
+        # Common fragments of names: thousands of n-gram candidates each, checked against their
+        # text; this ordering and status set are asked by no other test, so none is cached.
+        fragments = [
+            a + b + c + d for a, c in ("ar", "an", "er", "el") for b in "ioe" for d in "oa"
+        ]
+        fragments += ["mari", "anna", "ella", "ette", "rina", "ardo", "osta", "ilva"]
+        params = {"ordering": "last_active_at", "statuses": '["joined","invited"]', "limit": 50}
+        finished: dict[str, float] = {}
+        bodies: dict[str, dict] = {}
+
+        def search(term: str) -> None:
+            with httpx.Client(timeout=120) as session:
+                response = session.get(
+                    big_mock.url(USERS), params={**params, "search": term}, headers=AUTH
+                )
+            finished[term] = time.monotonic()
+            assert response.status_code == 200
+            bodies[term] = response.json()
+
+        def plain() -> float:
+            with httpx.Client(timeout=120) as session:
+                for _ in range(5):
+                    assert session.get(big_mock.url(USERS), headers=AUTH).status_code == 200
+            return time.monotonic()
+
+        with concurrent.futures.ThreadPoolExecutor(len(fragments) + 1) as pool:
+            searches = [pool.submit(search, term) for term in fragments]
+            time.sleep(0.05)  # the searches are in flight
+            plain_done = pool.submit(plain).result()
+            for future in searches:
+                future.result()
+        assert plain_done < max(finished.values())
+        assert sum(body["count"] > 0 for body in bodies.values()) >= len(fragments) // 2
+        for term, body in bodies.items():
+            for item in body["results"]:
+                assert term.upper() in f"{item['username']}\0{item['real_name']}".upper(), term
+        with httpx.Client(timeout=120) as session:
+            for term, body in bodies.items():
+                again = session.get(
+                    big_mock.url(USERS), params={**params, "search": term}, headers=AUTH
+                )
+                assert again.json() == body, term
+
 
 class TestNotAcceptable:
     """Case 12: an Accept header allowing no JSON type is a 406 with the documented body."""
