@@ -7,6 +7,12 @@ first use, and kept (4 orderings x 31 status sets at most). A page without searc
 whatever the course size. Search masks that ordered array with the members matching every term
 (`mockserver.search`); its answers are kept in a small LRU, so paging through one search is a
 slice too.
+
+What a store keeps for its life is numpy arrays and a few big strings, not a Python object per
+member: the items are one buffer of JSON with an offsets array, the roles a sorted id array. So
+worker processes forked from the one that built it share its pages (reading an object writes its
+reference count, which would copy the page it sits on into every worker), and the store pickles
+with its arrays out of band, memory-mapped back from the startup cache (`mockserver.storecache`).
 """
 
 from __future__ import annotations
@@ -90,29 +96,49 @@ class CourseIndex:
         self.course_id = course.id
         self.size = len(members)
         columns = _columns(members, users)
-        self._roles = columns.roles
-        self.items = columns.items
+        self._user_ids = np.array([member.user_id for member in members], dtype=np.int64)
+        self._items = np.frombuffer(columns.items, dtype=np.uint8)
+        self._item_bounds = np.array(columns.item_bounds, dtype=np.int64)
         self._status = np.array(columns.statuses, dtype=np.uint8)
         self._joined = np.array(columns.joined, dtype=np.int64)
         self._active_null = np.array(columns.active_null, dtype=bool)
         self._active = np.array(columns.active, dtype=np.int64)
-        self._usernames = columns.usernames
-        self._real_names = columns.real_names
-        del columns
         self._orders: dict[str, np.ndarray] = {}
+        self._start_caches()
+        for ordering in ORDERINGS:
+            self._order(ordering)
+        self._search_index = SearchIndex(
+            zip(columns.usernames, columns.real_names, strict=True), upper=True
+        )
+
+    def _start_caches(self) -> None:
+        """The answers this process keeps as it serves: never pickled, never shared."""
+        self._item_view = memoryview(self._items)
         self._ranks: dict[str, np.ndarray] = {}
         self._filtered: dict[tuple[str, frozenset[str]], np.ndarray] = {}
         self._searches: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._searches_size = 0
+
+    def __getstate__(self) -> dict[str, object]:
+        transient = {"_item_view", "_ranks", "_filtered", "_searches", "_searches_size"}
+        return {name: value for name, value in vars(self).items() if name not in transient}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._start_caches()
+
+    def warm(self) -> None:
+        """Build what the default query needs in every ordering, so forked workers share it."""
         for ordering in ORDERINGS:
-            self._order(ordering)
-        self._search_index = SearchIndex(
-            zip(self._usernames, self._real_names, strict=True), upper=True
-        )
+            self._with_statuses(ordering, DEFAULT_STATUSES)
 
     def role(self, user_id: int) -> str | None:
         """The user's join status in this course, or None when not a member."""
-        return self._roles.get(user_id)
+        ids = self._user_ids
+        at = int(np.searchsorted(ids, user_id)) if -_LAST <= user_id <= _LAST else len(ids)
+        if at == len(ids) or int(ids[at]) != user_id:
+            return None
+        return JOIN_STATUSES[int(self._status[at])]
 
     def answers_at_once(self, query: Query) -> bool:
         """True when `page(query)` is a slice (no search, or a search answer already kept)."""
@@ -122,8 +148,12 @@ class CourseIndex:
         """The count of members the query selects and the items of its [offset, offset+limit)."""
         ordered = self._select(query)
         chunk = ordered[query.offset : query.offset + query.limit]
-        items = self.items
-        return Page(count=len(ordered), items=[items[i] for i in chunk.tolist()])
+        bounds, view, fragment = self._item_bounds, self._item_view, orjson.Fragment
+        items = [
+            fragment(view[start:end].tobytes())
+            for start, end in zip(bounds[chunk].tolist(), bounds[chunk + 1].tolist(), strict=True)
+        ]
+        return Page(count=len(ordered), items=items)
 
     def _select(self, query: Query) -> np.ndarray:
         """Member indexes the query selects, in the query's order."""
@@ -227,8 +257,8 @@ class CourseIndex:
 class _Columns:
     """Everything the index needs per member, in member order, gathered in one pass."""
 
-    roles: dict[int, str] = field(default_factory=dict)
-    items: list[orjson.Fragment] = field(default_factory=list)
+    items: bytearray = field(default_factory=bytearray)  # every member's item, back to back
+    item_bounds: list[int] = field(default_factory=lambda: [0])  # member i: [i], [i + 1]
     statuses: list[int] = field(default_factory=list)
     joined: list[int] = field(default_factory=list)
     active_null: list[bool] = field(default_factory=list)
@@ -246,24 +276,21 @@ def _columns(members: list[Membership], users: dict[int, User]) -> _Columns:
     are taken as UTC (OPT_NAIVE_UTC).
     """
     columns = _Columns()
-    roles, status_codes = columns.roles, _STATUS_CODE
-    add_item, add_status = columns.items.append, columns.statuses.append
+    status_codes = _STATUS_CODE
+    add_item, add_bound = columns.items.extend, columns.item_bounds.append
+    add_status = columns.statuses.append
     add_joined, add_null, add_active = (
         columns.joined.append,
         columns.active_null.append,
         columns.active.append,
     )
     add_username, add_real_name = columns.usernames.append, columns.real_names.append
-    fragment, dumps, options = (
-        orjson.Fragment,
-        orjson.dumps,
-        orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC,
-    )
+    dumps, options = orjson.dumps, orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+    size = 0
     epoch, naive_epoch, microsecond = _EPOCH, _NAIVE_EPOCH, _MICROSECOND
     for member in members:
         user = users[member.user_id]
         status = member.join_status
-        roles[member.user_id] = status
         add_status(status_codes[status])
         # No helper calls in here: a function call per value is a second on a million members.
         joined = member.joined_at
@@ -298,8 +325,9 @@ def _columns(members: list[Membership], users: dict[int, User]) -> _Columns:
             },
             option=options,
         )
-        # Copied: orjson's own bytes keep a ~4 KB buffer each, 4 GB on a million members.
-        add_item(fragment(memoryview(encoded).tobytes()))
+        add_item(encoded)  # copied into one buffer: orjson's bytes each keep ~4 KB
+        size += len(encoded)
+        add_bound(size)
         add_username(user.username)
         add_real_name(user.real_name)
     return columns
@@ -324,7 +352,6 @@ class Store:
         """Index every course of `dataset` (the slow part: done once, at load)."""
         self.source = dataset.source
         self.tokens = dict(dataset.tokens)
-        self.users = dataset.users
         with _collector_paused():
             self._courses = {
                 cid: CourseIndex(c, dataset.users) for cid, c in dataset.courses.items()
@@ -347,6 +374,11 @@ class Store:
     def course_ids(self) -> list[int]:
         """Every course id, ascending."""
         return sorted(self._courses)
+
+    def warm(self) -> None:
+        """Build each course's default-query arrays now (before forking workers that share them)."""
+        for course in self._courses.values():
+            course.warm()
 
 
 @contextlib.contextmanager
