@@ -13,9 +13,8 @@ from pathlib import Path
 
 from watchfiles import awatch
 
-from fixtures import FixtureError, load_dataset
-from mockserver.state import AppState
-from mockserver.store import Store
+from fixtures import FixtureError
+from mockserver.state import AppState, load_store
 
 logger = logging.getLogger("mockserver")
 
@@ -36,7 +35,7 @@ async def watch_fixtures(state: AppState, path: Path, stop: asyncio.Event) -> No
 async def reload_store(state: AppState, path: Path) -> bool:
     """Load and index `path` off the event loop, then swap it in; False (logged) if it is bad."""
     try:
-        store = await asyncio.to_thread(lambda: Store(load_dataset(path)))
+        store = await asyncio.to_thread(load_store, state.settings, path)
     except FixtureError as error:
         logger.error("Reload failed, still serving the previous data: %s", error)
         return False

@@ -16,7 +16,16 @@ from urllib.parse import urlsplit
 
 from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
-from openapi.commandline import InvalidValue, Option, Options, integer, one_of, text, yes_no
+from openapi.commandline import (
+    InvalidValue,
+    Option,
+    Options,
+    integer,
+    one_of,
+    path,
+    text,
+    yes_no,
+)
 from openapi.contract import CONTRACT
 
 ENV_PREFIX = "MOCKSERVER_"
@@ -44,6 +53,8 @@ class Settings:
     proxy: str | None = None  # an upstream origin: forward to it and check its answers instead
     proxy_strict: bool = False  # with proxy: a contract-breaking answer becomes a 502
     proxy_timeout: float = 30.0  # seconds the upstream has for a whole answer
+    cache_dir: Path | None = None  # None: mockserver.storecache.default_directory()
+    no_cache: bool = False  # index the dataset at every start, never read or write the cache
 
     @classmethod
     def load(
@@ -222,6 +233,14 @@ OPTIONS = Options(
         "with --proxy: seconds the backend has for a whole answer, else 504 (default 30)",
         "S",
     ),
+    Option(
+        "cache_dir",
+        path,
+        "startup cache of indexed datasets, keyed by the fixture file's content "
+        "(default ~/.cache/selfcommunity-mock, or under $XDG_CACHE_HOME)",
+        "DIR",
+    ),
+    Option("no_cache", yes_no, "index the dataset at every start; no startup cache", switch=True),
     error=SettingsError,
 )
 assert {option.name for option in OPTIONS} == {f.name for f in fields(Settings)}
