@@ -6,7 +6,6 @@ that cannot be listened on."""
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -97,12 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as error:
         return fail(TOOL, f"bad fixtures: {error}", EXIT_FAILED)
     print(banner(settings, state), flush=True)
-    if settings.workers > 1:
-        # Each worker loads its own copy; this one only proved the data good and made the banner.
-        del state
-        serve_workers(settings)
-    else:
-        serve(settings, state)
+    if settings.workers > 1 and state is not None:
+        return serve_workers(settings, state)
+    serve(settings, state)
     return 0
 
 
@@ -148,17 +144,17 @@ def serve(settings: Settings, state: AppState | None) -> None:
     uvicorn.run(create_app(settings, state), **_uvicorn_options(settings))
 
 
-def serve_workers(settings: Settings) -> None:
-    """Serve from `settings.workers` processes, each rebuilding the settings from MOCKSERVER_*."""
-    import uvicorn
+def serve_workers(settings: Settings, state: AppState) -> int:
+    """Serve `state` from `settings.workers` forked processes sharing it (mockserver.workers)."""
+    from mockserver.workers import Supervisor, listening_socket
 
-    os.environ.update(settings.to_environ())
-    uvicorn.run(
-        "mockserver.app:create_app_from_environment",
-        factory=True,
-        workers=settings.workers,
-        **_uvicorn_options(settings),
-    )
+    try:
+        sock = listening_socket(settings)
+    except OSError as error:  # taken since ensure_port_free looked
+        address = f"{settings.host}:{settings.port}"
+        return fail(TOOL, f"{address!r} cannot be listened on: {error.strerror}", EXIT_CANNOT_RUN)
+    with sock:
+        return Supervisor(state, sock, _uvicorn_options(settings)).run()
 
 
 if __name__ == "__main__":
