@@ -14,6 +14,7 @@ import pytest
 
 from conformance.servers import free_port
 from fixtures import DEFAULT_FIXTURES, load_dataset
+from tests.mockserver.battery import eventually as _eventually
 
 AUTH = {"Authorization": "Bearer creator-token"}
 FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.example.com"}
@@ -130,7 +131,7 @@ class TestRunning:
         assert all(r.elapsed.total_seconds() >= 0.3 for r in responses)
 
     def test_two_workers_serve(self, start_mock, get_page):
-        """--workers 2 starts and answers (workers rebuild settings from the environment)."""
+        """--workers 2 starts and answers (workers forked from the parent that loaded the data)."""
         server = start_mock("--workers", "2", "--max-limit", "5", "--log-level", "warning")
         bodies = [get_page(server.url("course/1/users/")) for _ in range(6)]
         assert all(len(body["results"]) == 5 for body in bodies)
@@ -172,12 +173,3 @@ class TestReload:
         assert creator_name() == "renamed-creator"
         failure = [line for line in server.log().splitlines() if "Reload failed" in line]
         assert len(failure) == 1 and "fixtures.yaml" in failure[0]
-
-
-def _eventually(check, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
