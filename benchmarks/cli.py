@@ -4,6 +4,7 @@ Sections (in run order):
     compare  the mock (1 and 2 workers), Prism static and dynamic, the Starlette ceiling
     nodelay  uvicorn with 2 workers on asyncio vs uvloop (the TCP_NODELAY trap)
     scale    the mock on 1k / 10k / 100k / 1M-member generated courses
+    sharing  1 vs 2 workers' memory on 1M members; restart cold vs from the startup cache
     soak     60 s at 64 connections: errors and memory
     tools    the fixtures and store helpers' timings, and a timed conformance run
 
@@ -26,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import compare, nodelay, report, scale, soak, targets, tools
+from benchmarks import compare, nodelay, report, scale, sharing, soak, targets, tools
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
 from benchmarks.loadgen import LOADGEN_CHOICES, select_load_generator
@@ -54,6 +55,7 @@ SECTIONS = {
     "compare": compare.run,
     "nodelay": nodelay.run,
     "scale": scale.run,
+    "sharing": sharing.run,
     "soak": soak.run,
     "tools": tools.run,
 }

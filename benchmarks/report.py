@@ -115,6 +115,38 @@ def soak_section(result: dict) -> str:
     return table(headers, rows)
 
 
+def sharing_section(result: dict) -> str:
+    """Restart cold vs cached, then memory of 1 and 2 workers per mode."""
+    restart = table(
+        ["start (1 worker)", "first 200 s"],
+        [
+            [start, run.get("first_200_s", run.get("error"))]
+            for start, run in result["restart"].items()
+        ],
+    )
+    rows = []
+    for mode, runs in result["memory"].items():
+        for workers in ("1w", "2w"):
+            run = runs[workers]
+            if "error" in run:
+                rows.append([mode, workers, "-", "-", "-", f"could not run: {run['error']}"])
+                continue
+            figures = [_fmt(run[name]) for name in ("rss_mib", "pss_mib", "uss_mib")]
+            rows.append([mode, workers, *figures, f"{run['errors']} errors"])
+        rows.append(
+            [
+                mode,
+                "2w / 1w",
+                _ratio(runs["rss_ratio_2w_1w"]),
+                _ratio(runs["pss_ratio_2w_1w"]),
+                "",
+                "",
+            ]
+        )
+    memory = table(["store", "workers", "RSS MiB", "PSS MiB", "USS MiB", "load run"], rows)
+    return f"{result['members']:,} members ({result['dataset']})\n\n{restart}\n\n{memory}"
+
+
 def tools_section(result: dict) -> str:
     """Wall time and exit code of each tool run."""
     rows = []
@@ -168,6 +200,7 @@ SECTION_RENDERERS = {
     "compare": ("Mock vs Prism vs ceiling (query mix)", compare_section),
     "nodelay": ("uvicorn TCP_NODELAY trap (2 workers, asyncio vs uvloop)", nodelay_section),
     "scale": ("Scale: mock, 1 worker, one query kind per run", scale_section),
+    "sharing": ("Sharing: memory per worker count, restart from the cache", sharing_section),
     "soak": ("Soak: mock, 2 workers, default dataset", soak_section),
     "tools": ("Tool timings", tools_section),
 }

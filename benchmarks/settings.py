@@ -23,6 +23,7 @@ class Settings:
     scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)
     scale_duration_s: float = 5.0
     scale_warmup_s: float = 2.0
+    sharing_members: int = 1_000_000
     soak_duration_s: float = 60.0
     soak_connections: int = 64
     soak_sample_every_s: float = 5.0
@@ -43,6 +44,7 @@ QUICK = replace(
     scale_sizes=(1_000, 10_000),
     scale_duration_s=2.0,
     scale_warmup_s=1.0,
+    sharing_members=20_000,
     soak_duration_s=10.0,
     soak_sample_every_s=2.0,
     nodelay_duration_s=2.0,

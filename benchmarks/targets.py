@@ -56,6 +56,28 @@ def _million_startup(scale: dict) -> Target:
     return Target(text, measured, _verdict(startup < 20.0 and peak < 2048))
 
 
+def _sharing(sharing: dict) -> list[Target]:
+    memory_text = "2 workers on 1,000,000 members: total resident memory (PSS) <= 1.3x 1 worker"
+    restart_text = "restart on an unchanged 1,000,000-member file: first 200 within 5 s"
+    if sharing.get("members") != int(MILLION):
+        return [Target(memory_text, "not measured", NOT_MEASURED),
+                Target(restart_text, "not measured", NOT_MEASURED)]  # fmt: skip
+    ratio = sharing["memory"]["cached"]["pss_ratio_2w_1w"]
+    cached = sharing["restart"]["cached"].get("first_200_s")
+    return [
+        Target(
+            memory_text,
+            "-" if ratio is None else f"{ratio:.2f}x",
+            _verdict(ratio is not None and ratio <= 1.3),
+        ),
+        Target(
+            restart_text,
+            "-" if cached is None else f"{cached:.1f} s",
+            _verdict(cached is not None and cached <= 5.0),
+        ),
+    ]
+
+
 def _soak(soak: dict) -> list[Target]:
     errors_text = "soak: 0 errors under sustained load"
     if "load" in soak:
@@ -89,6 +111,7 @@ def evaluate(sections: dict[str, dict]) -> list[dict[str, str]]:
         _ratio_target(compare, "mock_vs_ceiling_1w", "mock/ceiling >= 0.25, 1 worker", 0.25),
         _ratio_target(compare, "mock_vs_ceiling_2w", "mock/ceiling >= 0.25, 2 workers", 0.25),
         _million_startup(sections.get("scale", {})),
+        *_sharing(sections.get("sharing", {})),
         *_soak(sections.get("soak", {})),
     ]
     return [asdict(target) for target in targets]

@@ -122,3 +122,24 @@ class CpuMeter:
 
 def _percent_of_a_core(cpu_s: float, wall_s: float) -> float:
     return round(100 * cpu_s / wall_s, 1)
+
+
+def tree_memory_mib(root_pid: int) -> dict[str, float] | None:
+    """RSS, PSS and USS summed over the tree now, in MiB; None when the process is gone.
+
+    RSS counts a page shared by forked workers once per worker; PSS splits it between them, so
+    the tree's PSS is what the tree really holds, and USS is what each process holds alone.
+    """
+    totals = {"rss": 0, "pss": 0, "uss": 0}
+    seen = 0
+    for process in tree(root_pid):
+        try:
+            info = process.memory_full_info()
+        except psutil.NoSuchProcess:
+            continue
+        seen += 1
+        for name in totals:
+            totals[name] += getattr(info, name)
+    if not seen:
+        return None
+    return {f"{name}_mib": round(value / 2**20, 1) for name, value in totals.items()}
