@@ -72,6 +72,23 @@ class TestTargets:
             targets.NOT_MET, "1.20x (mock-2w / prism-static)",
         )  # fmt: skip
 
+    def test_sharing_targets_are_judged_at_a_million_members_only(self):
+        """PSS 1.25x and a 3.2 s cached restart at 1M meet both; at 20,000 neither is judged."""
+
+        def sharing(members: int) -> list[dict]:
+            section = {
+                "members": members,
+                "memory": {"cached": {"pss_ratio_2w_1w": 1.25}},
+                "restart": {"cached": {"first_200_s": 3.2}},
+            }
+            return [t for t in targets.evaluate({"sharing": section}) if "restart" in t["target"]
+                    or "PSS" in t["target"]]  # fmt: skip
+
+        assert [(t["status"], t["measured"]) for t in sharing(1_000_000)] == [
+            (targets.MET, "1.25x"), (targets.MET, "3.2 s"),
+        ]  # fmt: skip
+        assert {t["status"] for t in sharing(20_000)} == {targets.NOT_MEASURED}
+
 
 class TestIncomplete:
     def test_the_committed_run_was_complete(self, latest):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.usage import CpuMeter, peak_rss_mib, tree, tree_rss_mib
+from benchmarks.usage import CpuMeter, peak_rss_mib, tree, tree_memory_mib, tree_rss_mib
 
 # A parent holding 64 MiB that starts a child holding 64 MiB more; both then wait.
 PARENT = """
@@ -38,7 +38,41 @@ def two_processes() -> Iterator[subprocess.Popen[str]]:
         parent.wait(timeout=60)
 
 
+# A parent holding 64 MiB forks a child that only reads it: the pages stay shared.
+FORKED = """
+import os, sys, time
+held = b"x" * (64 * 2**20)
+if os.fork() == 0:
+    time.sleep(600)
+    os._exit(0)
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture
+def forked() -> Iterator[subprocess.Popen[str]]:
+    """A parent and a forked child sharing 64 MiB, stopped afterwards."""
+    parent = subprocess.Popen([sys.executable, "-c", FORKED], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    assert parent.stdout.readline().strip() == "ready"
+    try:
+        yield parent
+    finally:
+        for process in reversed(tree(parent.pid)):
+            process.kill()
+        parent.wait(timeout=60)
+
+
 class TestMemory:
+    def test_shared_pages_count_once_in_pss_and_twice_in_rss(self, forked):
+        """Two processes sharing 64 MiB: RSS sums it twice, PSS once, USS not at all."""
+        assert len(tree(forked.pid)) == 2
+        figures = tree_memory_mib(forked.pid)
+        assert figures["rss_mib"] >= 128
+        assert 64 <= figures["pss_mib"] < 64 + 40  # one copy plus two interpreters' own pages
+        assert figures["uss_mib"] < 40
+
     def test_the_tree_sums_parent_and_child(self, two_processes):
         """Resident memory counts the child too: at least 2 x 64 MiB."""
         assert len(tree(two_processes.pid)) == 2
