@@ -35,8 +35,9 @@ def proxy_parts(
     empty = Dataset(users={}, courses={}, tokens={}, source=f"proxy to {root}")
     state = AppState(settings, Store(empty), random.Random(settings.seed))
     watch = ContractWatch(_operation(spec))
+    upstream = Upstream(root, timeout=settings.proxy_timeout)
     handlers = ProxyHandlers(
-        upstream=Upstream(root, timeout=settings.proxy_timeout),
+        upstream=upstream,
         watch=watch,
         base_path=base_path,
         strict=settings.proxy_strict,
@@ -45,7 +46,7 @@ def proxy_parts(
     return (
         state,
         handlers.operations(),
-        partial(ViolationsEndpoint, watch=watch, base_path=base_path),
+        partial(ViolationsEndpoint, watch=watch, base_path=base_path, on_shutdown=upstream.close),
     )
 
 

@@ -10,12 +10,14 @@ the token is forwarded, never checked (nor logged) here.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.client import origin
 from mockserver.handlers import OPERATION_ID, request_url
@@ -112,14 +114,27 @@ def strict_detail(violations: list[Violation]) -> str:
 
 
 class ViolationsEndpoint:
-    """Serves `GET <base>/__contract__/violations` (the watch's summary), passes the rest on."""
+    """Serves `GET <base>/__contract__/violations` (the watch's summary), passes the rest on;
+    at the server's shutdown, closes the upstream's pool (`on_shutdown`) before saying it is
+    done, so no connection is left for the interpreter's exit to complain about."""
 
-    def __init__(self, app: ASGIApp, *, watch: ContractWatch, base_path: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        watch: ContractWatch,
+        base_path: str,
+        on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = app
         self.watch = watch
         self.path = f"{base_path}/__contract__/violations"
+        self.on_shutdown = on_shutdown
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.on_shutdown is not None:
+            await self.app(scope, receive, partial(self._lifespan_send, send))
+            return
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:
             await self.app(scope, receive, send)
             return
@@ -134,3 +149,9 @@ class ViolationsEndpoint:
                 body, 200, media_type="application/json", headers={"Cache-Control": "no-store"}
             )
         await response(scope, receive, send)
+
+    async def _lifespan_send(self, send: Send, message: Message) -> None:
+        if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+            assert self.on_shutdown is not None
+            await self.on_shutdown()
+        await send(message)

@@ -6,22 +6,37 @@ standard headers are added, `X-Forwarded-Host` and `X-Forwarded-Proto`: an upstr
 them (Django's USE_X_FORWARDED_HOST, the mock's --proxy-headers) builds its `next`/`previous`
 links on the proxy's origin, so a UI following them stays behind the proxy. No
 `Accept-Encoding` is sent, so the body comes back as the upstream wrote it, uncompressed.
+
+The client is aiohttp's, one session with one connection pool for the process: under load the
+forwarding hop was most of the proxy's CPU with httpx (its transport probes each pooled socket
+and retries a failing `import sniffio` several times per request), and aiohttp's C parser and
+plain asyncio streams cost a fraction of that. Nothing is kept across requests but connections:
+no cookie jar, no redirects followed (the answer, a 3xx too, is the upstream's), no netrc.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
+from urllib.parse import quote_from_bytes
 
-import httpx
+import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 from mockserver.errors import ApiError
 
-# httpx logs every request at INFO; the access log already has one line per request.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 MAX_UPSTREAM_BYTES = 8 * 1024 * 1024  # far above a page of 100 members (~40 KB)
+MAX_HEADER_LINE_BYTES = 16 * 1024  # h11's bound on a header block, which httpx had
 UPSTREAM_TIMEOUT_S = 30.0
+POOL_SIZE = 64
+# Below the keep-alive timeout of common servers (uvicorn 5 s), so a pooled connection is
+# dropped by the proxy before the upstream closes it under a request.
+KEEPALIVE_S = 4.0
 FORWARDED_REQUEST_HEADERS = (b"authorization", b"accept")
+# The client's defaults the upstream must not see: it gets the client's Accept or none.
+_SKIPPED_DEFAULT_HEADERS = ("Accept", "Accept-Encoding", "User-Agent")
+# A request target's printable ASCII goes out as sent; anything else, percent-encoded.
+_TARGET_SAFE = bytes(range(0x21, 0x7F))
 # Not passed back: hop-by-hop and framing headers (the proxy frames its own answer), and CORS
 # headers (the mock's CORS layer answers for the proxy's origin).
 _DROPPED_RESPONSE_HEADERS = frozenset(
@@ -76,20 +91,32 @@ class Upstream:
     def __init__(self, api_root: str, *, timeout: float = UPSTREAM_TIMEOUT_S) -> None:
         self.api_root = api_root.rstrip("/")
         self.timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
 
     @property
-    def client(self) -> httpx.AsyncClient:
-        """The pooled client, made on first use (inside the server's event loop)."""
-        if self._client is None:
-            limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-            self._client = httpx.AsyncClient(timeout=self.timeout, limits=limits)
-        return self._client
+    def session(self) -> aiohttp.ClientSession:
+        """The pooled session, made on first use (inside the server's event loop)."""
+        if self._session is None:
+            proxy, proxy_auth = env_proxy(self.api_root)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=POOL_SIZE, keepalive_timeout=KEEPALIVE_S, ttl_dns_cache=60
+                ),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                skip_auto_headers=_SKIPPED_DEFAULT_HEADERS,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
+                max_line_size=MAX_HEADER_LINE_BYTES,
+                max_field_size=MAX_HEADER_LINE_BYTES,
+            )
+        return self._session
 
     async def close(self) -> None:
         """Close the pool (at shutdown)."""
-        if self._client is not None:
-            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def forward(
         self, raw_target: bytes, headers: list[tuple[bytes, bytes]], forwarded: tuple[str, str]
@@ -98,44 +125,37 @@ class Upstream:
 
         `headers` are the client's; `forwarded` is the (proto, host) the client called.
         """
-        request = self.client.build_request("GET", self.url(raw_target))
-        for name in ("accept", "accept-encoding", "user-agent"):
-            del request.headers[name]
-        for name, value in headers:
-            if name in FORWARDED_REQUEST_HEADERS:
-                request.headers[name.decode("latin-1")] = value.decode("latin-1")
-        request.headers["x-forwarded-proto"], request.headers["x-forwarded-host"] = forwarded
+        sent = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in headers
+            if name in FORWARDED_REQUEST_HEADERS
+        }
+        sent["X-Forwarded-Proto"], sent["X-Forwarded-Host"] = forwarded
         try:
-            response = await self.client.send(request, stream=True)
-            try:
+            async with self.session.get(
+                self.url(raw_target), headers=sent, allow_redirects=False
+            ) as response:
                 body = await self._read(response)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
+                return Answer(response.status, _passed_back(response.raw_headers), body)
+        except TimeoutError:
             raise UpstreamTimeout(
                 f"The upstream {self.api_root} gave no answer within {self.timeout:g} s."
             ) from None
-        except httpx.HTTPError as error:
+        except aiohttp.ClientError as error:
             reason = " ".join(str(error).split()) or type(error).__name__
             raise UpstreamUnreachable(
                 f"The upstream {self.api_root} could not be reached: {reason[:200]}."
             ) from None
-        kept = tuple(
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if name not in _DROPPED_RESPONSE_HEADERS and not name.startswith("access-control-")
-        )
-        return Answer(response.status_code, kept, body)
 
-    def url(self, raw_target: bytes) -> httpx.URL:
+    def url(self, raw_target: bytes) -> URL:
         """The upstream URL for a path-and-query under the API root, its bytes kept as sent."""
-        root = httpx.URL(self.api_root)
-        return root.copy_with(raw_path=root.raw_path.rstrip(b"/") + raw_target)
+        target = quote_from_bytes(raw_target, safe=_TARGET_SAFE)
+        return URL(self.api_root + target, encoded=True)
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        async for chunk in response.content.iter_any():
             size += len(chunk)
             if size > MAX_UPSTREAM_BYTES:
                 raise UpstreamTooLarge(
@@ -144,3 +164,22 @@ class Upstream:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _passed_back(raw: tuple[tuple[bytes, bytes], ...]) -> tuple[tuple[str, str], ...]:
+    """The headers to pass back, names lower-cased, bytes read as latin-1 (so they go out as
+    they came in)."""
+    kept = []
+    for name, value in raw:
+        lowered = name.decode("latin-1").lower()
+        if lowered not in _DROPPED_RESPONSE_HEADERS and not lowered.startswith("access-control-"):
+            kept.append((lowered, value.decode("latin-1")))
+    return tuple(kept)
+
+
+def env_proxy(url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    """The HTTP(S)_PROXY the environment names for `url` (NO_PROXY honoured), as httpx read it."""
+    try:
+        return get_env_proxy_for_url(URL(url))
+    except LookupError:
+        return None, None
