@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -52,9 +53,14 @@ class Request:
     authorization: str | None
     upstream_origin: tuple[str, str, int | None]
 
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, str], ...]:
+        # Parsed once: the verdicts ask for the parameters a dozen times per answer.
+        return tuple(parse_qsl(self.query, keep_blank_values=True))
+
     def values(self, name: str) -> list[str]:
         """Every value of a query parameter, in order."""
-        return [v for k, v in parse_qsl(self.query, keep_blank_values=True) if k == name]
+        return [v for k, v in self._pairs if k == name]
 
     def last(self, name: str) -> str | None:
         """The value a server uses for a single-valued parameter (the last), or None."""
