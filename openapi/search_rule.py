@@ -39,6 +39,7 @@ class Match(Enum):
     EITHER = "either"
 
 
+@lru_cache(maxsize=1024)  # the proxy and the suite split one value once per member checked
 def split_terms(value: str | None) -> tuple[str, ...]:
     """The search terms of a `search` value, as DRF's `search_smart_split` finds them."""
     if not value:
@@ -64,6 +65,8 @@ def simple_upper(text: str) -> str:
     The least any one-to-one server (PostgreSQL's libc provider) upper-cases: it may also map
     the kept ones (glibc maps ᾳ to ᾼ), never fewer.
     """
+    if text.isascii():  # every ASCII letter upper-cases to one letter
+        return text.upper()
     return "".join(_simple_upper_char(char) for char in text)
 
 
@@ -78,6 +81,8 @@ def uncertain_text(text: str) -> bool:
 
     A database built on newer tables may case-map it, so no verdict can rest on it.
     """
+    if text.isascii():  # ASCII has no unassigned code point
+        return False
     return any(unicodedata.category(char) == "Cn" for char in text)
 
 
