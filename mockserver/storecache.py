@@ -12,8 +12,11 @@ One file per entry, written by this module only, into the mock's own cache direc
     header   magic, the lengths of the two parts below, sha256 of everything after the header
     meta     the store, pickled (protocol 5) with its numpy arrays out of band
     table    (offset, length) of each array's bytes
-    arrays   each 64-byte aligned; read back by mmap, so they are file pages shared by every
-             process that maps them, and only the pages a request touches are ever read
+    arrays   from a page boundary, each 64-byte aligned; mapped back (mmap), so they are file
+             pages shared by every process that maps them, read only where a request looks
+
+The header, meta and table are read, not mapped: what unpickling them builds lives in the heap,
+and mapping them too would count their pages twice in the process's resident memory.
 
 Pickle is safe here only because nothing but this module writes these files. A file that cannot
 be read, is cut short or fails its checksum is ignored with one log line and rewritten. Entries
@@ -35,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import orjson
@@ -157,7 +161,7 @@ class StoreCache:
 
 
 def encode(key: str, store: Store) -> list[bytes | memoryview]:
-    """The entry's bytes, in order: header, meta, table, padded arrays."""
+    """The entry's bytes, in order: header, meta, table, padding to a page, padded arrays."""
     buffers: list[pickle.PickleBuffer] = []
     meta = pickle.dumps((key, store), protocol=5, buffer_callback=buffers.append)
     views = [buffer.raw() for buffer in buffers]
@@ -166,7 +170,7 @@ def encode(key: str, store: Store) -> list[bytes | memoryview]:
         offsets.append((at, view.nbytes))
         at = _aligned(at + view.nbytes)
     table = pickle.dumps(offsets, protocol=5)
-    head = _aligned(_HEADER.size + len(meta) + len(table))
+    head = _page_aligned(_HEADER.size + len(meta) + len(table))
     padding = bytes(head - _HEADER.size - len(meta) - len(table))
     parts: list[bytes | memoryview] = [meta, table, padding]
     for (offset, size), view in zip(offsets, views, strict=True):
@@ -182,30 +186,34 @@ def read_entry(path: Path, key: str) -> Store:
     """The store in `path`, its arrays memory-mapped; raises CorruptEntry for a bad file."""
     try:
         with open(path, "rb") as file:
-            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as error:  # ValueError: an empty file cannot be mapped
-        raise CorruptEntry(f"cannot read it: {error}") from None
-    try:
-        return _decode(memoryview(mapped), key)
+            return _decode(file, key)
     except CorruptEntry:
         raise
+    except OSError as error:
+        raise CorruptEntry(f"cannot read it: {error.strerror or error}") from None
     except Exception as error:  # whatever a damaged pickle raises, it is damage
         raise CorruptEntry(f"unreadable: {type(error).__name__}") from None
 
 
-def _decode(view: memoryview, key: str) -> Store:
-    if len(view) < _HEADER.size:
+def _decode(file: BinaryIO, key: str) -> Store:
+    header = file.read(_HEADER.size)
+    if len(header) < _HEADER.size:
         raise CorruptEntry("cut short")
-    magic, meta_size, table_size, expected = _HEADER.unpack(view[: _HEADER.size])
+    magic, meta_size, table_size, expected = _HEADER.unpack(header)
     if magic != _MAGIC:
         raise CorruptEntry("not a store cache file")
-    if hashlib.sha256(view[_HEADER.size :]).digest() != expected:
+    meta, table = file.read(meta_size), file.read(table_size)
+    file.seek(_HEADER.size)
+    if hashlib.file_digest(file, "sha256").digest() != expected:
         raise CorruptEntry("checksum mismatch")
-    meta_end = _HEADER.size + meta_size
-    offsets = pickle.loads(view[meta_end : meta_end + table_size])
-    base = _aligned(meta_end + table_size)
-    arrays = [view[base + offset : base + offset + size] for offset, size in offsets]
-    stored_key, store = pickle.loads(view[_HEADER.size : meta_end], buffers=arrays)
+    base = _page_aligned(_HEADER.size + meta_size + table_size)
+    offsets = pickle.loads(table)
+    arrays: list[memoryview] = []
+    if offsets:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ, offset=base)
+        view = memoryview(mapped)
+        arrays = [view[offset : offset + size] for offset, size in offsets]
+    stored_key, store = pickle.loads(meta, buffers=arrays)
     if stored_key != key:
         raise CorruptEntry("holds another dataset")
     return store
@@ -228,5 +236,9 @@ def _touch(path: Path) -> None:
         os.utime(path)  # most recently used: the last to be pruned
 
 
-def _aligned(at: int) -> int:
-    return -(-at // _ALIGN) * _ALIGN
+def _aligned(at: int, unit: int = _ALIGN) -> int:
+    return -(-at // unit) * unit
+
+
+def _page_aligned(at: int) -> int:
+    return _aligned(at, mmap.ALLOCATIONGRANULARITY)  # where a mapping may start
