@@ -110,12 +110,16 @@ def wait_until_answering(server: MockServer, timeout: float = STARTUP_TIMEOUT_S)
 def start_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., MockServer]]:
     """Factory starting real mock servers for the session; all are terminated at its end."""
     log_dir = tmp_path_factory.mktemp("mock-logs")
+    # The session's own startup cache: tests leave nothing in the user's ~/.cache.
+    cache = {"MOCKSERVER_CACHE_DIR": str(tmp_path_factory.mktemp("mock-startup-cache"))}
     started: list[MockServer] = []
 
     def start(
         *args: str, env: dict[str, str] | None = None, wait: bool = True, cwd: Path = REPO
     ) -> MockServer:
-        server = launch_mock(*args, env=env, log_dir=log_dir, wait=wait, cwd=cwd)
+        server = launch_mock(
+            *args, env={**cache, **(env or {})}, log_dir=log_dir, wait=wait, cwd=cwd
+        )
         started.append(server)
         return server
 
