@@ -77,7 +77,7 @@ def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
     spec = load_spec()
     base_path = spec["servers"][0]["url"].rstrip("/")
     if settings.proxy is not None:
-        from mockserver.proxy.app import proxy_parts  # only proxy mode needs httpx and the checks
+        from mockserver.proxy.app import proxy_parts  # only proxy mode needs aiohttp and the checks
 
         state, operations, wrap = proxy_parts(settings, spec, base_path)
     else:
