@@ -119,10 +119,7 @@ def sharing_section(result: dict) -> str:
     """Restart cold vs cached, then memory of 1 and 2 workers per mode."""
     restart = table(
         ["start (1 worker)", "first 200 s"],
-        [
-            [start, run.get("first_200_s", run.get("error"))]
-            for start, run in result["restart"].items()
-        ],
+        [[start, _restart_cell(run)] for start, run in result["restart"].items()],
     )
     rows = []
     for mode, runs in result["memory"].items():
@@ -145,6 +142,10 @@ def sharing_section(result: dict) -> str:
         )
     memory = table(["store", "workers", "RSS MiB", "PSS MiB", "USS MiB", "load run"], rows)
     return f"{result['members']:,} members ({result['dataset']})\n\n{restart}\n\n{memory}"
+
+
+def _restart_cell(run: dict) -> str:
+    return f"could not run: {run['error']}" if "error" in run else _fmt(run["first_200_s"], 2)
 
 
 def tools_section(result: dict) -> str:

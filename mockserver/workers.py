@@ -28,6 +28,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,8 @@ class Supervisor:
             code = 0
         finally:
             logging.shutdown()
+            for stream in (sys.stdout, sys.stderr):  # os._exit below skips the interpreter's
+                stream.flush()
         return code
 
     def _ticks(self) -> Iterator[bool]:

@@ -52,6 +52,25 @@ class TestTable:
         assert lines[1] == "|-----------|-------------|"
         assert len({len(line) for line in lines}) == 1
 
+    def test_sharing_rows_name_mode_workers_and_a_run_that_failed(self):
+        """Each store mode has a 1w, a 2w and a ratio row; a worker count that failed says why."""
+        run = {"rss_mib": 300.0, "pss_mib": 200.0, "uss_mib": 190.0, "errors": 0}
+        section = {
+            "members": 20_000,
+            "dataset": "course-20000.json",
+            "restart": {"cold": {"first_200_s": 3.0}, "cached": {"error": "did not start"}},
+            "memory": {
+                "cached": {"1w": run, "2w": {**run, "pss_mib": 250.0}, "rss_ratio_2w_1w": 1.0,
+                           "pss_ratio_2w_1w": 1.25},
+                "no_cache": {"1w": run, "2w": {"error": "boom"}, "rss_ratio_2w_1w": None,
+                             "pss_ratio_2w_1w": None},
+            },
+        }  # fmt: skip
+        lines = report.sharing_section(section).splitlines()
+        assert any("cached" in line and "could not run: did not start" in line for line in lines)
+        assert any(line.startswith("| cached   | 2w / 1w | 1.00x   | 1.25x ") for line in lines)
+        assert any("2w" in line and "could not run: boom" in line for line in lines)
+
 
 class TestTargets:
     def test_the_committed_verdicts_follow_from_the_sections(self, latest):
