@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from openapi import search_rule
@@ -78,6 +79,7 @@ def select(
     return Selection(frozenset(sure), frozenset(maybe))
 
 
+@lru_cache(maxsize=4096)  # the same members' dates recur across pages and answers
 def parse_datetime(value: str) -> datetime:
     """Parse an ISO 8601 date-time as the spec writes it (`2023-04-05T10:20:30Z`)."""
     return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
