@@ -1,4 +1,4 @@
-"""benchmarks.store_bench.percentile: the benchmarks' one percentile, by nearest rank."""
+"""benchmarks.store_bench: the benchmarks' one percentile, by nearest rank; the request profile."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from benchmarks.store_bench import percentile
+from benchmarks.store_bench import app_profile, percentile
 
 
 def nearest_rank(samples: list[float], percent: float) -> float:
@@ -33,3 +33,12 @@ class TestPercentile:
         rng = random.Random(seed)
         samples = [rng.uniform(0, 1000) for _ in range(rng.randint(1, 500))]
         assert percentile(samples, percent) == nearest_rank(samples, percent)
+
+
+class TestAppProfile:
+    def test_profiles_the_mock_serving_pages(self):
+        """`--app --profile` reports call counts, with every profiled request in the handler."""
+        report = app_profile(requests=300, top=200)
+        assert "function calls" in report
+        handler = next(line for line in report.splitlines() if "get_course_dashboard_users" in line)
+        assert handler.split()[0] == "300"  # ncalls: every profiled request reached the handler
