@@ -60,11 +60,11 @@ def watch_cost(port: int, rounds: int = 200) -> list[tuple[str, float]]:
 
     import httpx
 
-    from mockserver.params import parse_statuses
+    from mockserver.api.params import parse_statuses
+    from mockserver.api.querystring import query_values
     from mockserver.proxy.semantics import Request
     from mockserver.proxy.upstream import Answer
     from mockserver.proxy.watch import ContractWatch
-    from mockserver.querystring import query_values
     from openapi import load_spec
 
     logging.getLogger("mockserver.proxy").setLevel(logging.ERROR)

@@ -8,9 +8,9 @@
 
 For each size it builds one course (small sizes with `fixtures.generate_dataset`; 1,000,000 with a
 fast vectorised builder, since Faker needs minutes for that many), indexes it with
-`mockserver.store.Store`, and times queries: a plain first page, a deep page, status filters, each
-ordering, and search (a repeated term, answered from the search cache, and cold terms never asked
-before). Prints a Markdown table of median and p99 microseconds per query.
+`mockserver.data.store.Store`, and times queries: a plain first page, a deep page, status filters,
+each ordering, and search (a repeated term, answered from the search cache, and cold terms never
+asked before). Prints a Markdown table of median and p99 microseconds per query.
 
 `--app` instead calls ASGI apps in-process (no network, no server) and prints the CPU time per
 request of: a bare Starlette route returning a fixed body (the ceiling), Connexion's AsyncApp with
@@ -43,7 +43,7 @@ if __package__ in (None, ""):  # run as a script: make the repo's packages impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.model import JOIN_STATUSES, STATUSES, Course, Dataset, Membership, User
-from mockserver.store import ORDERINGS, Query, Store
+from mockserver.data.store import ORDERINGS, Query, Store
 
 FAKER_LIMIT = 20_000  # above this, build the dataset with the fast builder
 FIRST = ["ANNA", "José", "Marco", "Zoë", "Li", "Ewa", "Hans", "María", "Noah", "Olga", "Tom"]
@@ -152,10 +152,10 @@ def app_costs(requests: int = 2000) -> list[tuple[str, float]]:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from mockserver.app import create_app
-    from mockserver.security import bearer_handler_class
+    from mockserver.api.security import bearer_handler_class
+    from mockserver.api.state import AppState
+    from mockserver.serving.app import create_app
     from mockserver.settings import Settings
-    from mockserver.state import AppState
     from openapi import load_spec
 
     logging.basicConfig(level="WARNING")
@@ -192,9 +192,9 @@ def app_profile(requests: int = 20_000, top: int = 25) -> str:
     import logging
     import pstats
 
-    from mockserver.app import create_app
+    from mockserver.api.state import AppState
+    from mockserver.serving.app import create_app
     from mockserver.settings import Settings
-    from mockserver.state import AppState
 
     logging.basicConfig(level="WARNING")
     settings = Settings.load({"log_level": "warning"}, {})

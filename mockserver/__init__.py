@@ -1,7 +1,14 @@
 """A mock of SelfCommunity's GET /api/v2/course/{id}/users/ computing real answers from fixtures.
 
 python -m mockserver --port 8000            # see `python -m mockserver --help`
-from mockserver.app import create_app        # the ASGI app, for embedding or tests
+from mockserver.serving.app import create_app  # the ASGI app, for embedding or tests
+
+Three layers, each importing only the ones below it:
+    serving/   the process: app assembly, access log, CORS, docs routes, reload, workers
+    api/       the operation under Connexion: handlers and the adapters Connexion is given
+    data/      the dataset, indexed and cached: no HTTP
+and beside them `proxy/` (--proxy: the contract-checking proxy), `settings.py` (CLI -> settings)
+and `errors.py` (every error the mock models).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from mockserver.settings import OPTIONS, Settings
 from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, Parser, fail
 
 if TYPE_CHECKING:
-    from mockserver.state import AppState
+    from mockserver.api.state import AppState
 
 # Connexion, numpy and the fixtures loader are imported only once the options are known good,
 # so a mistyped option answers in a fraction of a second.
@@ -43,7 +43,7 @@ def banner(settings: Settings, state: AppState | None) -> str:
         from mockserver.proxy.app import proxy_banner
 
         return proxy_banner(settings)
-    from mockserver.accesslog import printable  # a fixture path may hold control characters
+    from mockserver.serving.accesslog import printable  # a fixture path may hold control characters
 
     base = settings.base_url
     lines = [
@@ -66,7 +66,7 @@ def _course_list(state: AppState) -> str:
 
 
 def _roles(state: AppState, user_id: int) -> str:
-    from mockserver.store import MANAGING_STATUSES
+    from mockserver.data.store import MANAGING_STATUSES
 
     roles = [
         f"{role if role in MANAGING_STATUSES else role + ' member'} of course {cid}"
@@ -83,8 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MockServerError as error:
         return fail(TOOL, error, EXIT_CANNOT_RUN)
     from fixtures import FixtureError
-    from mockserver.accesslog import configure_logging
-    from mockserver.state import AppState
+    from mockserver.api.state import AppState
+    from mockserver.serving.accesslog import configure_logging
 
     try:
         ensure_port_free(settings)
@@ -129,7 +129,7 @@ def _uvicorn_options(settings: Settings) -> dict[str, object]:
         "http": "httptools",
         "log_config": None,
         "log_level": settings.log_level,
-        "access_log": False,  # ours is cheaper and says more (mockserver.accesslog)
+        "access_log": False,  # ours is cheaper and says more (mockserver.serving.accesslog)
         "proxy_headers": False,  # X-Forwarded-* are honoured only by --proxy-headers, in the links
         "server_header": False,
     }
@@ -139,14 +139,14 @@ def serve(settings: Settings, state: AppState | None) -> None:
     """Serve in this process until interrupted."""
     import uvicorn
 
-    from mockserver.app import create_app
+    from mockserver.serving.app import create_app
 
     uvicorn.run(create_app(settings, state), **_uvicorn_options(settings))
 
 
 def serve_workers(settings: Settings, state: AppState) -> int:
-    """Serve `state` from `settings.workers` forked processes sharing it (mockserver.workers)."""
-    from mockserver.workers import Supervisor, listening_socket
+    """Serve `state` from `settings.workers` forked processes sharing it (serving.workers)."""
+    from mockserver.serving.workers import Supervisor, listening_socket
 
     try:
         sock = listening_socket(settings)

@@ -12,8 +12,8 @@
         ├── NotAcceptable        406: the Accept header allows no JSON type
         └── SimulatedFailure     500/503: an error the operator asked for (--error-rate)
 
-Code raises these; `mockserver.app` turns every `ApiError` into a JSON `{"detail": ...}` response
-at one boundary, and `python -m mockserver` prints a `MockServerError` as one line
+Code raises these; `mockserver.serving.app` turns every `ApiError` into a JSON `{"detail": ...}`
+response at one boundary, and `python -m mockserver` prints a `MockServerError` as one line
 (`SettingsError` is also the tools' shared `openapi.commandline.OptionError`: exit 2).
 """
 

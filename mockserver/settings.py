@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mockserver.cors import parse_origins
 from mockserver.errors import SettingsError
+from mockserver.serving.cors import parse_origins
 from openapi.commandline import (
     InvalidValue,
     Option,
@@ -49,11 +49,11 @@ class Settings:
     error_rate: float = 0.0
     proxy_headers: bool = False
     log_level: str = "info"
-    cors_origin: tuple[str, ...] = ()  # allowed besides the local origins (mockserver.cors)
+    cors_origin: tuple[str, ...] = ()  # allowed besides the local origins (mockserver.serving.cors)
     proxy: str | None = None  # an upstream origin: forward to it and check its answers instead
     proxy_strict: bool = False  # with proxy: a contract-breaking answer becomes a 502
     proxy_timeout: float = 30.0  # seconds the upstream has for a whole answer
-    cache_dir: Path | None = None  # None: mockserver.storecache.default_directory()
+    cache_dir: Path | None = None  # None: mockserver.data.storecache.default_directory()
     no_cache: bool = False  # index the dataset at every start, never read or write the cache
 
     @classmethod

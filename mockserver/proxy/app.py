@@ -1,4 +1,4 @@
-"""What proxy mode changes in the assembly (`mockserver.app.create_app` calls this).
+"""What proxy mode changes in the assembly (`mockserver.serving.app.create_app` calls this).
 
     ViolationsEndpoint          GET /api/v2/__contract__/violations, in front of the front door
     Connexion AsyncApp          the mock's middleware list without SecurityMiddleware
@@ -18,12 +18,12 @@ from starlette.types import ASGIApp
 
 from conformance.client import api_root
 from fixtures.model import Dataset
+from mockserver.api.state import AppState
+from mockserver.data.store import Store
 from mockserver.proxy.handler import ProxyHandlers, ViolationsEndpoint
 from mockserver.proxy.upstream import Upstream
 from mockserver.proxy.watch import ContractWatch
 from mockserver.settings import Settings
-from mockserver.state import AppState
-from mockserver.store import Store
 
 
 def proxy_parts(
@@ -57,7 +57,7 @@ def upstream_root(url: str, base_path: str) -> str:
 
 
 def _operation(spec: dict[str, Any]) -> dict[str, Any]:
-    from mockserver.handlers import OPERATION_ID
+    from mockserver.api.handlers import OPERATION_ID
 
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
@@ -68,7 +68,7 @@ def _operation(spec: dict[str, Any]) -> dict[str, Any]:
 
 def proxy_banner(settings: Settings) -> str:
     """The startup text in proxy mode: where to call, what is forwarded where, how it is checked."""
-    from mockserver.accesslog import printable
+    from mockserver.serving.accesslog import printable
 
     assert settings.proxy is not None
     base = settings.base_url

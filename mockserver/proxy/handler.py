@@ -20,13 +20,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.client import origin
-from mockserver.handlers import OPERATION_ID, request_url
-from mockserver.params import parse_search, parse_statuses
+from mockserver.api.handlers import OPERATION_ID, request_url
+from mockserver.api.params import parse_search, parse_statuses
+from mockserver.api.querystring import query_values
+from mockserver.api.scenarios import header
 from mockserver.proxy.semantics import Request
 from mockserver.proxy.upstream import ContractViolated, Upstream
 from mockserver.proxy.watch import HEADER, ContractWatch, Violation, header_value
-from mockserver.querystring import query_values
-from mockserver.scenarios import header
 
 
 class ProxyHandlers:

@@ -234,9 +234,7 @@ class TestProfileRun:
         """A --report-json in a missing directory is refused before any request."""
         path = tmp_path / "nope" / "report.json"
         assert main(args(closed_url, "--report-json", str(path))) == 2
-        assert one_line(capsys.readouterr().err).startswith(
-            "conformance: error: --report-json:"
-        )
+        assert one_line(capsys.readouterr().err).startswith("conformance: error: --report-json:")
 
     def test_real_report_json_fits_the_documented_shape(self, fault_urls, tmp_path, capsys):
         """A real run's JSON report (a failure, skips, passes) validates against its schema."""

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from fixtures.model import Dataset
-from mockserver.paging import RequestUrl, next_link, previous_link
-from mockserver.params import is_json_list, parse_search
-from mockserver.store import MANAGING_STATUSES
+from mockserver.api.paging import RequestUrl, next_link, previous_link
+from mockserver.api.params import is_json_list, parse_search
+from mockserver.data.store import MANAGING_STATUSES
 from openapi import load_spec
 from openapi.search_rule import full_upper
 from tests.faults.proxy import Answer, Bug, Incoming, Query, Upstream

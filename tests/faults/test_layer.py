@@ -15,8 +15,8 @@ import pytest
 
 from conformance.servers import ServerProcess, free_port, running
 from fixtures.model import Course, Dataset
-from mockserver.paging import RequestUrl, next_link
-from mockserver.store import Query, Store
+from mockserver.api.paging import RequestUrl, next_link
+from mockserver.data.store import Query, Store
 from tests.conftest import REPO
 from tests.faults import FAULTS, FaultServers, UnknownFault, fault_app
 from tests.faults.bugs import (

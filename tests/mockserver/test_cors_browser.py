@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from conformance.servers import free_port
-from mockserver.cors import cors_options, parse_origins
 from mockserver.errors import SettingsError
+from mockserver.serving.cors import cors_options, parse_origins
 from mockserver.settings import Settings
 from openapi.locations import REPO_ROOT
 from tests.mockserver.test_codegen import npm_installed

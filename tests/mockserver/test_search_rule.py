@@ -1,8 +1,8 @@
 """The search rule over HTTP: DRF 3.15+ splitting, field and member boundaries, NUL refused.
 
 Course 1 holds a few tricky members and is small enough to be scanned; course 2 holds the same
-members (joined) plus enough invited ones to get the n-gram index (`mockserver.search`), so with
-the default statuses both courses must give the same answers, and the oracle's.
+members (joined) plus enough invited ones to get the n-gram index (`mockserver.data.search`), so
+with the default statuses both courses must give the same answers, and the oracle's.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import random
 import pytest
 
 from fixtures import load_dataset
-from mockserver.search import NGRAM_MIN_MEMBERS
+from mockserver.data.search import NGRAM_MIN_MEMBERS
 from tests.mockserver.conftest import Oracle, Person, write_fixture
 
 TOKEN = "rule-creator-token"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mockserver.api.scenarios import parse_prefer
 from mockserver.errors import BadParameter, SettingsError
-from mockserver.scenarios import parse_prefer
 from mockserver.settings import Settings
 
 

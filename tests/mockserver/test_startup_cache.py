@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from fixtures import DEFAULT_FIXTURES, load_dataset
-from mockserver.store import Store
-from mockserver.storecache import KEEP, SUFFIX, StoreCache
+from mockserver.data.store import Store
+from mockserver.data.storecache import KEEP, SUFFIX, StoreCache
 from tests.mockserver.battery import AUTH, answers
 
 HIT = "Startup cache hit"

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from fixtures.model import Course, Dataset, Membership, User
+from mockserver.data.store import Query, Store, format_datetime
 from mockserver.errors import CourseNotFound
-from mockserver.store import Query, Store, format_datetime
 
 
 def _at(day: int, hour: int = 0) -> datetime:
@@ -246,7 +246,7 @@ def big() -> tuple[Store, Dataset]:
         for i in rng.sample(range(1, 3001), 3000)
     )
     dataset = Dataset(users=users, courses={1: Course(1, members)}, tokens={}, source="x")
-    from mockserver import search
+    from mockserver.data import search
 
     original = search.NGRAM_MIN_MEMBERS
     search.NGRAM_MIN_MEMBERS = 1000  # take the n-gram path on this course

@@ -1,0 +1,73 @@
+"""What the running app holds: its settings and the current store (swapped whole on reload)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
+from mockserver.data.store import Store
+from mockserver.settings import Settings
+
+
+def load_dataset_for(settings: Settings) -> Dataset:
+    """The dataset the settings name: a fixtures file, a generated one, or the committed default."""
+    if settings.members is not None:
+        from fixtures.generator import generate_dataset  # only needed for --members
+
+        return generate_dataset(
+            courses=settings.courses, members=settings.members, seed=settings.seed
+        )
+    return load_dataset(settings.fixtures or DEFAULT_FIXTURES)
+
+
+def load_store(settings: Settings, path: Path | None = None) -> Store:
+    """The indexed store the settings name (or `path`), from the startup cache when it has it.
+
+    Raises FixtureError for a bad file; a cache problem is logged and never stops the mock.
+    """
+    if settings.no_cache:
+        return _build(settings, path)
+    from mockserver.data import storecache  # pickle and mmap: only when the cache is used
+
+    cache = storecache.StoreCache(settings.cache_dir or storecache.default_directory())
+    if path is None and settings.members is not None:
+        key = storecache.generated_key(settings.courses, settings.members, settings.seed)
+        return cache.get_or_build(key, lambda: _build(settings, None), still=lambda: True)
+    source = path or settings.fixtures or DEFAULT_FIXTURES
+    try:
+        key = storecache.file_key(source)
+    except OSError:
+        return _build(settings, path)  # unreadable: the loader names the problem in one line
+    store = cache.get_or_build(
+        key, lambda: _build(settings, path), still=lambda: _same_key(storecache, source, key)
+    )
+    store.source = str(source)  # the same content may have been cached under another name
+    return store
+
+
+def _build(settings: Settings, path: Path | None) -> Store:
+    return Store(load_dataset(path) if path is not None else load_dataset_for(settings))
+
+
+def _same_key(storecache: ModuleType, source: Path, key: str) -> bool:
+    try:
+        return storecache.file_key(source) == key
+    except OSError:
+        return False
+
+
+@dataclass
+class AppState:
+    """The settings and the store the handlers read; `store` is swapped whole on reload."""
+
+    settings: Settings
+    store: Store
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def load(cls, settings: Settings) -> AppState:
+        """Load and index the dataset (raises FixtureError for a bad file)."""
+        return cls(settings, load_store(settings), random.Random(settings.seed))

@@ -1,0 +1,1 @@
+"""The dataset the mock serves, loaded, indexed and cached: knows nothing of HTTP."""
