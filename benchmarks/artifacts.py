@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.errors import ToolError
-from conformance.servers import run_command
+from course_users.conformance.servers import run_command
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Artifacts:
             return override
         target = self.cache / "course_users.bundled.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "openapi", "bundle", "--out", str(target)]
+        command = [sys.executable, "-m", "course_users.openapi", "bundle", "--out", str(target)]
         code, _, output = run_command(command, self.repo, timeout_s=120)
         if code != 0 or not target.is_file():
             raise ToolError(f"`python -m openapi bundle` failed ({code}): {_last_line(output)}")
@@ -110,7 +110,7 @@ class Artifacts:
         if target.is_file():
             return target, None
         partial = target.with_suffix(".partial.json")
-        command = [sys.executable, "-m", "fixtures", "generate", "--courses", "1"]
+        command = [sys.executable, "-m", "course_users.fixtures", "generate", "--courses", "1"]
         command += ["--members", str(members), "--seed", str(seed), "--out", str(partial)]
         code, seconds, output = run_command(command, self.repo, timeout_s=900)
         if code != 0 or not partial.is_file():

@@ -18,7 +18,13 @@ from benchmarks.queries import AUTH_HEADER, QUERY_MIX, Query, paths
 from benchmarks.servers import ServerConfig
 from benchmarks.settings import Settings
 from benchmarks.usage import CpuMeter
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, http_status, running
+from course_users.conformance.servers import (
+    ServerDidNotStart,
+    ServerProcess,
+    free_port,
+    http_status,
+    running,
+)
 
 # Every server is ready when the first query of the mix, as the load sends it, answers 200.
 READY_HEADERS = dict([AUTH_HEADER])

@@ -33,7 +33,7 @@ from benchmarks.errors import BenchmarkError
 from benchmarks.loadgen import LOADGEN_CHOICES, select_load_generator
 from benchmarks.machine import describe_machine
 from benchmarks.settings import FULL, QUICK
-from openapi.commandline import (
+from course_users.openapi.commandline import (
     EXIT_CANNOT_RUN,
     EXIT_OK,
     CommandLineError,

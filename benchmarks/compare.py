@@ -114,6 +114,12 @@ def ratios(results: dict[str, dict]) -> dict[str, dict]:
         "mock_vs_prism_dynamic_default_log": _ratio(
             results, "mock / Prism dynamic, both logging", logging_mock, "prism-dynamic"
         ),
+        "mock_1w_quiet_vs_prism_static_quiet": _ratio(
+            results,
+            "mock 1 worker / Prism static, both quiet",
+            "mock-1w-quiet",
+            "prism-static-quiet",
+        ),
         "mock_vs_ceiling_1w": _ratio(
             results, "best mock / ceiling, 1 worker", one_worker, "ceiling-1w"
         ),

@@ -37,7 +37,7 @@ LOAD_1M_S, LOAD_1M_MB = 20.0, 2048.0
 # The child that loads a file: its own timer excludes interpreter start-up and imports.
 _LOAD_CHILD = """\
 import json, sys, time
-from fixtures import load_dataset
+from course_users.fixtures import load_dataset
 started = time.perf_counter()
 dataset = load_dataset(sys.argv[1])
 seconds = time.perf_counter() - started
@@ -107,7 +107,7 @@ def run_measured(argv: Sequence[str]) -> tuple[int, float, float, float, str, st
 def measure_generate(shape: Shape, path: Path) -> Measurement:
     """Generate a JSON dataset with the real command line."""
     argv = [
-        sys.executable, "-m", "fixtures", "generate", "--courses", str(shape.courses),
+        sys.executable, "-m", "course_users.fixtures", "generate", "--courses", str(shape.courses),
         "--members", str(shape.members), "--seed", "1", "--out", str(path),
     ]  # fmt: skip
     code, wall, cpu, peak, _, stderr = run_measured(argv)

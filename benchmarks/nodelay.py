@@ -15,7 +15,7 @@ from benchmarks.servers import ServerConfig
 
 # The mock's app factory for uvicorn workers (settings from MOCKSERVER_*; defaults here):
 # the mock CLI always picks uvloop, so the asyncio variants need uvicorn started directly.
-MOCK_APP = "mockserver.serving.app:create_app_from_environment"
+MOCK_APP = "course_users.mockserver.serving.app:create_app_from_environment"
 MOCK_APP_IS_FACTORY = True
 VARIANTS = (("uvloop", 2), ("asyncio", 2), ("asyncio", 1))
 

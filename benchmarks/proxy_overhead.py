@@ -23,7 +23,7 @@ from pathlib import Path
 from benchmarks.errors import ToolError
 from benchmarks.loadgen import LoadResult, LoadSpec, WrkLoadGenerator, select_load_generator
 from benchmarks.queries import AUTH_HEADER, paths
-from conformance.servers import ServerProcess, free_port, running
+from course_users.conformance.servers import ServerProcess, free_port, running
 
 API_BASE = "/api/v2"
 WARMUP_S = 3.0
@@ -33,7 +33,15 @@ WARMUP_S = 3.0
 def mock_process(name: str, log_dir: Path, *args: str) -> Iterator[int]:
     """`python -m mockserver` on a free port with `args`, until the block ends; yields the port."""
     port = free_port()
-    command = [sys.executable, "-m", "mockserver", "--port", str(port), "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "course_users.mockserver",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     server = ServerProcess(name, [*command, *args], port, log_dir / f"{name}-{port}.log")
     with running(server, f"http://127.0.0.1:{port}{API_BASE}/openapi.json"):
         yield port
@@ -60,12 +68,12 @@ def watch_cost(port: int, rounds: int = 200) -> list[tuple[str, float]]:
 
     import httpx
 
-    from mockserver.api.params import parse_statuses
-    from mockserver.api.querystring import query_values
-    from mockserver.proxy.semantics import Request
-    from mockserver.proxy.upstream import Answer
-    from mockserver.proxy.watch import ContractWatch
-    from openapi import load_spec
+    from course_users.mockserver.api.params import parse_statuses
+    from course_users.mockserver.api.querystring import query_values
+    from course_users.mockserver.proxy.semantics import Request
+    from course_users.mockserver.proxy.upstream import Answer
+    from course_users.mockserver.proxy.watch import ContractWatch
+    from course_users.openapi import load_spec
 
     logging.getLogger("mockserver.proxy").setLevel(logging.ERROR)
     watch = ContractWatch(load_spec()["paths"]["/course/{id}/users/"]["get"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote
 
-from openapi.contract import CONTRACT
+from course_users.openapi.contract import CONTRACT
 
 COURSE_ID = 1
 TOKEN = "manager-token"

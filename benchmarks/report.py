@@ -73,6 +73,13 @@ def scale_section(result: dict) -> str:
             label = _kind_label(kind, load)
             rows.append([*(head if first else ["", "", ""]), label, *_load_cells(load)])
             first = False
+        recommended = size.get("recommended") or {}
+        for kind, load in recommended.get("kinds", {}).items():
+            label = f"{_kind_label(kind, load)}, {recommended['workers']} workers"
+            rows.append(["", "", "", label, *_load_cells(load)])
+        if "error" in recommended:
+            rows.append(["", "", "", f"{recommended['workers']} workers", *["-"] * 4,
+                         recommended["error"]])  # fmt: skip
     headers = ["members", "startup s", "peak RSS MiB", "query", "req/s", "p50 ms", "p99 ms"]
     return table([*headers, "errors", CPU_HEADER], rows)
 

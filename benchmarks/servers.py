@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.queries import QUERY_MIX
-from conformance.servers import STARTUP_TIMEOUT_S, ServerProcess
+from course_users.conformance.servers import STARTUP_TIMEOUT_S, ServerProcess
 
 API_BASE = "/api/v2"
 PRISM_QUIET_LEVEL = "error"
@@ -55,7 +55,15 @@ def mock(
     start_timeout_s: float = STARTUP_TIMEOUT_S,
 ) -> ServerConfig:
     """The mock through its own CLI, as a frontend developer starts it."""
-    args = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", "{port}"]
+    args = [
+        sys.executable,
+        "-m",
+        "course_users.mockserver",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]
     args += ["--workers", str(workers)]
     if fixtures is not None:
         args += ["--fixtures", str(fixtures)]

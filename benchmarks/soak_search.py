@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.usage import tree_rss_mib
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
+from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parent.parent
 AUTH = {"Authorization": "Bearer manager-token"}
@@ -61,7 +61,15 @@ def drive(url: str, seed: int, stop: threading.Event, counts: list[int]) -> None
 
 def soak(duration_s: float, warmup_s: float, clients: int, port: int) -> dict[str, object]:
     """Run the soak; return the memory samples (seconds, MiB) and the request counts."""
-    command = [sys.executable, "-m", "mockserver", "--port", str(port), "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "course_users.mockserver",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     with tempfile.TemporaryDirectory() as folder:
         server = ServerProcess("the mock", command, port, Path(folder) / "mock.log")
         try:

@@ -42,8 +42,8 @@ import numpy
 if __package__ in (None, ""):  # run as a script: make the repo's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures.model import JOIN_STATUSES, STATUSES, Course, Dataset, Membership, User
-from mockserver.data.store import ORDERINGS, Query, Store
+from course_users.fixtures.model import JOIN_STATUSES, STATUSES, Course, Dataset, Membership, User
+from course_users.mockserver.data.store import ORDERINGS, Query, Store
 
 FAKER_LIMIT = 20_000  # above this, build the dataset with the fast builder
 FIRST = ["ANNA", "José", "Marco", "Zoë", "Li", "Ewa", "Hans", "María", "Noah", "Olga", "Tom"]
@@ -73,7 +73,7 @@ def fast_dataset(members: int, seed: int = 1) -> Dataset:
 def build(members: int) -> Dataset:
     """The dataset for one size: Faker-made when that is quick enough, else the fast builder."""
     if members <= FAKER_LIMIT:
-        from fixtures.generator import generate_dataset
+        from course_users.fixtures.generator import generate_dataset
 
         return generate_dataset(courses=1, members=members, seed=1)
     return fast_dataset(members)
@@ -152,11 +152,11 @@ def app_costs(requests: int = 2000) -> list[tuple[str, float]]:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from mockserver.api.security import bearer_handler_class
-    from mockserver.api.state import AppState
-    from mockserver.serving.app import create_app
-    from mockserver.settings import Settings
-    from openapi import load_spec
+    from course_users.mockserver.api.security import bearer_handler_class
+    from course_users.mockserver.api.state import AppState
+    from course_users.mockserver.serving.app import create_app
+    from course_users.mockserver.settings import Settings
+    from course_users.openapi import load_spec
 
     logging.basicConfig(level="WARNING")
     settings = Settings.load({"log_level": "warning"}, {})
@@ -192,9 +192,9 @@ def app_profile(requests: int = 20_000, top: int = 25) -> str:
     import logging
     import pstats
 
-    from mockserver.api.state import AppState
-    from mockserver.serving.app import create_app
-    from mockserver.settings import Settings
+    from course_users.mockserver.api.state import AppState
+    from course_users.mockserver.serving.app import create_app
+    from course_users.mockserver.settings import Settings
 
     logging.basicConfig(level="WARNING")
     settings = Settings.load({"log_level": "warning"}, {})
@@ -260,7 +260,7 @@ async def _requests(app: Callable, count: int, send: Callable | None = None) -> 
 
 def load_costs(path: Path) -> list[tuple[str, float, float]]:
     """Wall seconds and peak RSS (MB) after loading + validating `path`, then after indexing it."""
-    from fixtures import load_dataset
+    from course_users.fixtures import load_dataset
 
     steps = []
     started = time.perf_counter()

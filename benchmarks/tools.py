@@ -17,7 +17,7 @@ import sys
 from benchmarks import servers
 from benchmarks.bench import Bench
 from benchmarks.errors import BenchmarkError
-from conformance.servers import run_command
+from course_users.conformance.servers import run_command
 
 HELPERS = ("fixtures_bench", "store_bench")
 CONFORMANCE_TIMEOUT_S = 1200
@@ -74,9 +74,16 @@ def _json_in(output: str) -> object | None:
 def conformance_command(base_url: str) -> list[str]:
     """The conformance CLI as the README documents it, against ``base_url``."""
     # Imported here: it loads the suite (Schemathesis), which the other sections never need.
-    from conformance.selfcheck import ACCEPTANCE_ARGS
+    from course_users.conformance.selfcheck import ACCEPTANCE_ARGS
 
-    return [sys.executable, "-m", "conformance", "--base-url", base_url, *ACCEPTANCE_ARGS]
+    return [
+        sys.executable,
+        "-m",
+        "course_users.conformance",
+        "--base-url",
+        base_url,
+        *ACCEPTANCE_ARGS,
+    ]
 
 
 def time_conformance(bench: Bench) -> dict[str, object]:

@@ -2,25 +2,25 @@
 
 The CLI (`python -m conformance`) and the tests share this small API:
 
-    from conformance import Settings, run_suite
+    from course_users.conformance import Settings, run_suite
     report = run_suite(Settings(base_url="http://127.0.0.1:8000", token="...", course_id="1"))
     print(report.render()); report.exit_code
 """
 
 from __future__ import annotations
 
-from conformance.checks import all_check_names
-from conformance.checks.base import CheckResult, Failure, Status
-from conformance.errors import (
+from course_users.conformance.checks import all_check_names
+from course_users.conformance.checks.base import CheckResult, Failure, Status
+from course_users.conformance.errors import (
     CannotRun,
     ConformanceError,
     PreflightRejected,
     ServerUnreachable,
     SettingsError,
 )
-from conformance.report import Report
-from conformance.settings import Settings
-from conformance.suite import run_suite
+from course_users.conformance.report import Report
+from course_users.conformance.settings import Settings
+from course_users.conformance.suite import run_suite
 
 __all__ = [
     "CannotRun",

@@ -14,12 +14,12 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from conformance import catalogue, jsonreport, junit
-from conformance.errors import ConformanceError, SettingsError
-from conformance.report import CannotRunReport, Report
-from conformance.settings import OPTIONS, Settings, read_option
-from conformance.suite import run_suite
-from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
+from course_users.conformance import catalogue, jsonreport, junit
+from course_users.conformance.errors import ConformanceError, SettingsError
+from course_users.conformance.report import CannotRunReport, Report
+from course_users.conformance.settings import OPTIONS, Settings, read_option
+from course_users.conformance.suite import run_suite
+from course_users.openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
 
 TOOL = "conformance"
 EXIT_PASS, EXIT_FAIL = EXIT_OK, EXIT_FAILED  # the names a run's outcome goes by
@@ -136,7 +136,7 @@ def _writable(path: object) -> Path | None:
 
 def _check_list(options: dict[str, object], form: str) -> str:
     """The selected checks, as `name  description` lines or as a JSON list."""
-    from conformance.checks import select
+    from course_users.conformance.checks import select
 
     profile = read_option("profile", options, os.environ) or catalogue.CONTRACT
     names = select(tuple(options.get("checks") or ()), profile)

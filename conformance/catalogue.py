@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openapi.contract import CONTRACT as _FACTS
+from course_users.openapi.contract import CONTRACT as _FACTS
 
 DOCS, CONTRACT = "docs", "contract"
 # The facts the descriptions below state, from the spec (the quotes above are the docs' own words).

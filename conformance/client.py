@@ -21,9 +21,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import orjson
 
-from conformance.errors import CannotRun
-from conformance.redaction import NO_REDACTION, Redactor
-from openapi.contract import CONTRACT
+from course_users.conformance.errors import CannotRun
+from course_users.conformance.redaction import NO_REDACTION, Redactor
+from course_users.openapi.contract import CONTRACT
 
 API_BASE_PATH = CONTRACT.base_path
 USE_SETTINGS_TOKEN: Any = object()  # sentinel: send the run's own token

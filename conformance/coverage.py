@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.catalogue import CATALOGUE
-from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
-from openapi.decisions import load_decisions
-from openapi.locations import REPO_ROOT, docs_dir
-from openapi.markdown import Admonition, Heading, Paragraph, Table, parse_page
+from course_users.conformance.catalogue import CATALOGUE
+from course_users.openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
+from course_users.openapi.decisions import load_decisions
+from course_users.openapi.locations import REPO_ROOT, docs_dir
+from course_users.openapi.markdown import Admonition, Heading, Paragraph, Table, parse_page
 
 COVERAGE_PATH = REPO_ROOT / "docs" / "coverage.md"
 ENDPOINT = "course/get_course_dashboard_users.md"

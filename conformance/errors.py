@@ -13,7 +13,7 @@ failure in the report (exit 1).
 
 from __future__ import annotations
 
-from openapi.commandline import OptionError
+from course_users.openapi.commandline import OptionError
 
 
 class ConformanceError(Exception):

@@ -30,10 +30,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance import catalogue
-from conformance.checks.base import CheckResult, Status
-from conformance.redaction import Redactor
-from conformance.report import CannotRunReport, Report
+from course_users.conformance import catalogue
+from course_users.conformance.checks.base import CheckResult, Status
+from course_users.conformance.redaction import Redactor
+from course_users.conformance.report import CannotRunReport, Report
 
 FORMAT = "conformance-report/1"
 

@@ -12,9 +12,15 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance import catalogue
-from conformance.checks.base import CheckResult, Status
-from conformance.report import CannotRunReport, Report, basis_text, plural, render_failure
+from course_users.conformance import catalogue
+from course_users.conformance.checks.base import CheckResult, Status
+from course_users.conformance.report import (
+    CannotRunReport,
+    Report,
+    basis_text,
+    plural,
+    render_failure,
+)
 
 # Characters XML 1.0 cannot carry at all, even escaped (generated data may contain them).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

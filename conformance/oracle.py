@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance import rules
-from conformance.client import ApiClient, Exchange
-from openapi.contract import CONTRACT
+from course_users.conformance import rules
+from course_users.conformance.client import ApiClient, Exchange
+from course_users.openapi.contract import CONTRACT
 
 PAGE_LIMIT = rules.MAX_LIMIT  # the largest page the contract serves: the fewest requests
 # Pages one status's walk may take (100,000 members at the cap of 100): a bound on a runaway

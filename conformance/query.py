@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conformance import rules
+from course_users.conformance import rules
 
 # How a list of statuses goes on the wire. "plain" needs exactly one status.
 FORMS: tuple[str, ...] = ("plain", "json", "repeated", "mixed")

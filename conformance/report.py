@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance import catalogue
-from conformance.checks.base import CheckResult, Status
-from conformance.client import printable
-from conformance.redaction import NO_REDACTION, Redactor
+from course_users.conformance import catalogue
+from course_users.conformance.checks.base import CheckResult, Status
+from course_users.conformance.client import printable
+from course_users.conformance.redaction import NO_REDACTION, Redactor
 
 # How much the text report says: only failures and the summary, the default, or everything.
 QUIET, NORMAL, VERBOSE = "quiet", "normal", "verbose"

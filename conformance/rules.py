@@ -13,8 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from openapi import search_rule
-from openapi.contract import CONTRACT
+from course_users.openapi import search_rule
+from course_users.openapi.contract import CONTRACT
 
 # The spec's own values (`openapi.contract` reads them from the bundled spec): the suite judges a
 # server by what the spec says, so it never keeps a copy that could fall behind.

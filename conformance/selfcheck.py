@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from conformance.__main__ import main
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
-from openapi.commandline import fail
+from course_users.conformance.__main__ import main
+from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
+from course_users.openapi.commandline import fail
 
 # The default dataset's tokens and courses (fixtures/default.yaml), as the README's command uses.
 ACCEPTANCE_ARGS = (
@@ -27,8 +27,8 @@ ACCEPTANCE_ARGS = (
 @contextlib.contextmanager
 def running_mock(port: int) -> Iterator[str]:
     """Run the mock on `port` for the duration of the block; yield its origin URL."""
-    command = [sys.executable, "-m", "mockserver", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning"]  # fmt: skip
+    command = [sys.executable, "-m", "course_users.mockserver", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning"]  # fmt: skip
     origin = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
         server = ServerProcess("the mock", command, port, Path(folder) / "mock.log")

@@ -1,8 +1,8 @@
 """Server processes: a free port, start, wait until it answers, stop for sure; and one-off commands.
 
     port = free_port()
-    server = ServerProcess("the mock", [sys.executable, "-m", "mockserver", "--port", str(port)],
-                           port, log_path)
+    command = [sys.executable, "-m", "course_users.mockserver", "--port", str(port)]
+    server = ServerProcess("the mock", command, port, log_path)
     with running(server, f"http://127.0.0.1:{port}/api/v2/openapi.json"):
         ...                                   # started, answering; stopped afterwards
 

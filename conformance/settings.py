@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.catalogue import CONTRACT, PROFILES
-from conformance.errors import SettingsError
-from openapi.commandline import InvalidValue, Option, Options, path, yes_no
+from course_users.conformance.catalogue import CONTRACT, PROFILES
+from course_users.conformance.errors import SettingsError
+from course_users.openapi.commandline import InvalidValue, Option, Options, path, yes_no
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_TIMEOUT = 10.0

@@ -6,16 +6,16 @@ import random
 import time
 from dataclasses import replace
 
-from conformance import oracle as oracle_module
-from conformance.checks import SEMANTIC_CHECKS, Context, Failure, Status, select
-from conformance.checks.base import CheckResult, Mismatch
-from conformance.checks.pages import Page, as_page
-from conformance.checks.schema import run_schema_checks
-from conformance.client import ApiClient
-from conformance.errors import PreflightRejected, ServerUnreachable, SetupMistake
-from conformance.redaction import NO_REDACTION, Redactor
-from conformance.report import Report, plural
-from conformance.settings import Settings
+from course_users.conformance import oracle as oracle_module
+from course_users.conformance.checks import SEMANTIC_CHECKS, Context, Failure, Status, select
+from course_users.conformance.checks.base import CheckResult, Mismatch
+from course_users.conformance.checks.pages import Page, as_page
+from course_users.conformance.checks.schema import run_schema_checks
+from course_users.conformance.client import ApiClient
+from course_users.conformance.errors import PreflightRejected, ServerUnreachable, SetupMistake
+from course_users.conformance.redaction import NO_REDACTION, Redactor
+from course_users.conformance.report import Report, plural
+from course_users.conformance.settings import Settings
 
 
 def run_suite(settings: Settings) -> Report:

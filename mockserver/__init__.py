@@ -1,7 +1,7 @@
 """A mock of SelfCommunity's GET /api/v2/course/{id}/users/ computing real answers from fixtures.
 
 python -m mockserver --port 8000            # see `python -m mockserver --help`
-from mockserver.serving.app import create_app  # the ASGI app, for embedding or tests
+from course_users.mockserver.serving.app import create_app  # the ASGI app, for embedding or tests
 
 Three layers, each importing only the ones below it:
     serving/   the process: app assembly, access log, CORS, docs routes, reload, workers

@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mockserver.errors import MockServerError, SettingsError
-from mockserver.settings import OPTIONS, Settings
-from openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, Parser, fail
+from course_users.mockserver.errors import MockServerError, SettingsError
+from course_users.mockserver.settings import OPTIONS, Settings
+from course_users.openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, Parser, fail
 
 if TYPE_CHECKING:
-    from mockserver.api.state import AppState
+    from course_users.mockserver.api.state import AppState
 
 # Connexion, numpy and the fixtures loader are imported only once the options are known good,
 # so a mistyped option answers in a fraction of a second.
@@ -40,10 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 def banner(settings: Settings, state: AppState | None) -> str:
     """The startup text: where to call, where the docs are, which tokens exist."""
     if state is None:
-        from mockserver.proxy.app import proxy_banner
+        from course_users.mockserver.proxy.app import proxy_banner
 
         return proxy_banner(settings)
-    from mockserver.serving.accesslog import printable  # a fixture path may hold control characters
+    from course_users.mockserver.serving.accesslog import (
+        printable,  # a fixture path may hold control characters
+    )
 
     base = settings.base_url
     lines = [
@@ -66,7 +68,7 @@ def _course_list(state: AppState) -> str:
 
 
 def _roles(state: AppState, user_id: int) -> str:
-    from mockserver.data.store import MANAGING_STATUSES
+    from course_users.mockserver.data.store import MANAGING_STATUSES
 
     roles = [
         f"{role if role in MANAGING_STATUSES else role + ' member'} of course {cid}"
@@ -82,9 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load(vars(build_parser().parse_args(argv)))
     except MockServerError as error:
         return fail(TOOL, error, EXIT_CANNOT_RUN)
-    from fixtures import FixtureError
-    from mockserver.api.state import AppState
-    from mockserver.serving.accesslog import configure_logging
+    from course_users.fixtures import FixtureError
+    from course_users.mockserver.api.state import AppState
+    from course_users.mockserver.serving.accesslog import configure_logging
 
     try:
         ensure_port_free(settings)
@@ -139,14 +141,14 @@ def serve(settings: Settings, state: AppState | None) -> None:
     """Serve in this process until interrupted."""
     import uvicorn
 
-    from mockserver.serving.app import create_app
+    from course_users.mockserver.serving.app import create_app
 
     uvicorn.run(create_app(settings, state), **_uvicorn_options(settings))
 
 
 def serve_workers(settings: Settings, state: AppState) -> int:
     """Serve `state` from `settings.workers` forked processes sharing it (serving.workers)."""
-    from mockserver.serving.workers import Supervisor, listening_socket
+    from course_users.mockserver.serving.workers import Supervisor, listening_socket
 
     try:
         sock = listening_socket(settings)

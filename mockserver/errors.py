@@ -19,7 +19,7 @@ response at one boundary, and `python -m mockserver` prints a `MockServerError` 
 
 from __future__ import annotations
 
-from openapi.commandline import OptionError
+from course_users.openapi.commandline import OptionError
 
 
 class MockServerError(Exception):

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mockserver.errors import SettingsError
-from mockserver.serving.cors import parse_origins
-from openapi.commandline import (
+from course_users.mockserver.errors import SettingsError
+from course_users.mockserver.serving.cors import parse_origins
+from course_users.openapi.commandline import (
     InvalidValue,
     Option,
     Options,
@@ -26,7 +26,7 @@ from openapi.commandline import (
     text,
     yes_no,
 )
-from openapi.contract import CONTRACT
+from course_users.openapi.contract import CONTRACT
 
 ENV_PREFIX = "MOCKSERVER_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")

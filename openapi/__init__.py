@@ -7,6 +7,6 @@ holds the facts other packages need from it (statuses, defaults, orderings, the 
 
 from __future__ import annotations
 
-from openapi.bundle import SPEC_PATH, load_spec
+from course_users.openapi.bundle import SPEC_PATH, load_spec
 
 __all__ = ["SPEC_PATH", "load_spec"]

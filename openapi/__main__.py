@@ -16,8 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from openapi.bundle import SPEC_PATH, write_bundle
-from openapi.commandline import (
+from course_users.openapi.bundle import SPEC_PATH, write_bundle
+from course_users.openapi.commandline import (
     EXIT_FAILED,
     EXIT_OK,
     Option,
@@ -28,8 +28,8 @@ from openapi.commandline import (
     text,
     yes_no,
 )
-from openapi.decisions import DECISIONS_PATH, load_decisions, markdown_table
-from openapi.locations import DOCS_ENV, docs_dir
+from course_users.openapi.decisions import DECISIONS_PATH, load_decisions, markdown_table
+from course_users.openapi.locations import DOCS_ENV, docs_dir
 
 TOOL = "openapi"
 _DOCS_HELP = "vendor docs directory (default: ../shared/docs)"
@@ -94,7 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _generate(args: dict[str, Any]) -> int:
-    from openapi.generate import generate_text, write_spec
+    from course_users.openapi.generate import generate_text, write_spec
 
     source, out = docs_dir(args["docs"]), args["out"]
     if args["check"]:
@@ -110,7 +110,7 @@ def _generate(args: dict[str, Any]) -> int:
 
 
 def _check_docs(args: dict[str, Any]) -> int:
-    from openapi.drift import check_docs
+    from course_users.openapi.drift import check_docs
 
     differences = check_docs(docs_dir(args["docs"]), args["spec"], args["decisions"])
     for difference in differences:
@@ -132,7 +132,7 @@ def _bundle(args: dict[str, Any]) -> int:
 
 
 def _docs(args: dict[str, Any]) -> int:
-    from openapi.reference_page import write_page
+    from course_users.openapi.reference_page import write_page
 
     print(f"wrote {write_page(args['out'], args['spec'])}")
     return EXIT_OK

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openapi.yamlio import dump_yaml
+from course_users.openapi.yamlio import dump_yaml
 
 SPEC_PATH: Path = Path(__file__).resolve().parent / "course_users.yaml"
 

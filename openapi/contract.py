@@ -18,8 +18,8 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from openapi.bundle import load_spec
-from openapi.errors import SpecShapeError
+from course_users.openapi.bundle import load_spec
+from course_users.openapi.errors import SpecShapeError
 
 MAX_LIMIT_KEY = "x-max-limit"  # on the `limit` parameter: the schema cannot hold the cap
 SEARCH_FIELDS_KEY = "x-search-fields"  # on the `search` parameter

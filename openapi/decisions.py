@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from openapi.errors import DecisionsError, DriftError
+from course_users.openapi.errors import DecisionsError, DriftError
 
 DECISIONS_PATH: Path = Path(__file__).resolve().parent / "decisions.yaml"
 

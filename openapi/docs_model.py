@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openapi.doctypes import DocType
+from course_users.openapi.doctypes import DocType
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from openapi import doctypes
-from openapi.docs_model import (
+from course_users.openapi import doctypes
+from course_users.openapi.docs_model import (
     Docs,
     EndpointPage,
     EnumValue,
@@ -23,8 +23,8 @@ from openapi.docs_model import (
     SchemaPage,
     Source,
 )
-from openapi.errors import DocsError, DocsParseError
-from openapi.markdown import (
+from course_users.openapi.errors import DocsError, DocsParseError
+from course_users.openapi.markdown import (
     Admonition,
     BulletList,
     Heading,

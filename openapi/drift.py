@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from openapi import facts as docs_facts
-from openapi import spec_facts
-from openapi.bundle import SPEC_PATH
-from openapi.decisions import DECISIONS_PATH, Override, load_decisions
-from openapi.docs_parser import parse_docs
-from openapi.errors import SpecShapeError
+from course_users.openapi import facts as docs_facts
+from course_users.openapi import spec_facts
+from course_users.openapi.bundle import SPEC_PATH
+from course_users.openapi.decisions import DECISIONS_PATH, Override, load_decisions
+from course_users.openapi.docs_parser import parse_docs
+from course_users.openapi.errors import SpecShapeError
 
 _MISSING = object()
 # Collections whose items are compared one by one, with how an item is named in messages.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openapi.commandline import EXIT_FAILED, CommandLineError
+from course_users.openapi.commandline import EXIT_FAILED, CommandLineError
 
 
 class ContractError(CommandLineError):

@@ -24,10 +24,10 @@ import json
 import re
 from typing import Any
 
-from openapi import doctypes
-from openapi.docs_model import Docs, EnumValue, Property, Source
-from openapi.docs_parser import DOCS_ROUTE
-from openapi.errors import DocsParseError
+from course_users.openapi import doctypes
+from course_users.openapi.docs_model import Docs, EnumValue, Property, Source
+from course_users.openapi.docs_parser import DOCS_ROUTE
+from course_users.openapi.errors import DocsParseError
 
 Facts = dict[str, Any]
 

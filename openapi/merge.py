@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from openapi.decisions import Addition, Decisions
-from openapi.errors import DecisionsError, DriftError
+from course_users.openapi.decisions import Addition, Decisions
+from course_users.openapi.errors import DecisionsError, DriftError
 
 
 def apply_additions(spec: dict[str, Any], decisions: Decisions) -> dict[str, Any]:

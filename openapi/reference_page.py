@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from openapi.bundle import SPEC_PATH, load_spec
-from openapi.errors import ContractError
+from course_users.openapi.bundle import SPEC_PATH, load_spec
+from course_users.openapi.errors import ContractError
 
 # Inline scripts and styles only; data: images and fonts; no connections, frames or forms.
 CSP = (

@@ -11,10 +11,10 @@ import copy
 import re
 from typing import Any
 
-from openapi import doctypes
-from openapi.decisions import Settings
-from openapi.docs_parser import DOCS_ROUTE, ENDPOINT_PAGE
-from openapi.facts import Facts, page_name
+from course_users.openapi import doctypes
+from course_users.openapi.decisions import Settings
+from course_users.openapi.docs_parser import DOCS_ROUTE, ENDPOINT_PAGE
+from course_users.openapi.facts import Facts, page_name
 
 OPENAPI_VERSION = "3.0.3"
 # The role sentence is one paragraph of the operation description, found again by this prefix.

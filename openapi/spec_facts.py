@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openapi import doctypes
-from openapi.decisions import Settings
-from openapi.docs_parser import DOCS_ROUTE
-from openapi.errors import SpecShapeError
-from openapi.facts import Facts, page_name
-from openapi.render import AUTH_PREFIX, RESTRICTIONS, ROLE_PREFIX
+from course_users.openapi import doctypes
+from course_users.openapi.decisions import Settings
+from course_users.openapi.docs_parser import DOCS_ROUTE
+from course_users.openapi.errors import SpecShapeError
+from course_users.openapi.facts import Facts, page_name
+from course_users.openapi.render import AUTH_PREFIX, RESTRICTIONS, ROLE_PREFIX
 
 
 def from_spec(spec: dict[str, Any], settings: Settings) -> Facts:

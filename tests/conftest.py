@@ -23,7 +23,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from conformance.servers import STARTUP_TIMEOUT_S, ServerDidNotStart, ServerProcess, free_port
+from course_users.conformance.servers import (
+    STARTUP_TIMEOUT_S,
+    ServerDidNotStart,
+    ServerProcess,
+    free_port,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,7 +93,7 @@ def launch_mock(
     """Start `python -m mockserver --port <free> *args` in `cwd`; by default wait for it."""
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix=f"mock-{port}-", suffix=".log", dir=log_dir)[1])
-    command = [sys.executable, "-m", "mockserver", "--port", str(port), *args]
+    command = [sys.executable, "-m", "course_users.mockserver", "--port", str(port), *args]
     process = ServerProcess("mock", command, port, log_path)
     process.start(cwd, env)
     server = MockServer(process, args)

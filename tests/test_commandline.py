@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from openapi.bundle import SPEC_PATH
-from openapi.docs_parser import ENDPOINT_PAGE
-from openapi.locations import docs_dir
+from course_users.openapi.bundle import SPEC_PATH
+from course_users.openapi.docs_parser import ENDPOINT_PAGE
+from course_users.openapi.locations import docs_dir
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_ARGS = ["--base-url", "http://127.0.0.1:9", "--token", "t", "--course-id", "1"]

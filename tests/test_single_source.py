@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from openapi.contract import CONTRACT
+from course_users.openapi.contract import CONTRACT
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("openapi", "mockserver", "conformance", "fixtures", "benchmarks")

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from conformance import catalogue
-from conformance.checks import auth, defaults, filtering, oracle_check, ordering, paging
-from conformance.checks.base import Check, CheckResult, Context, Failure, Mismatch, Status
-from conformance.checks.schema import check_names as schema_check_names
-from conformance.errors import SettingsError
+from course_users.conformance import catalogue
+from course_users.conformance.checks import (
+    auth,
+    defaults,
+    filtering,
+    oracle_check,
+    ordering,
+    paging,
+)
+from course_users.conformance.checks.base import (
+    Check,
+    CheckResult,
+    Context,
+    Failure,
+    Mismatch,
+    Status,
+)
+from course_users.conformance.checks.schema import check_names as schema_check_names
+from course_users.conformance.errors import SettingsError
 
 SEMANTIC_CHECKS: tuple[Check, ...] = (
     *oracle_check.CHECKS,

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from conformance.checks.base import Check, CheckResult, Context, Mismatch, Status
-from conformance.client import Exchange
+from course_users.conformance.checks.base import Check, CheckResult, Context, Mismatch, Status
+from course_users.conformance.client import Exchange
 
 
 def _run(name: str, ctx: Context, body: Callable[[Context], int]) -> CheckResult:

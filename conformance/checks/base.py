@@ -19,12 +19,12 @@ import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given
 from hypothesis import strategies as st
 
-from conformance.client import ApiClient, Exchange
-from conformance.redaction import NO_REDACTION, Redactor
+from course_users.conformance.client import ApiClient, Exchange
+from course_users.conformance.redaction import NO_REDACTION, Redactor
 
 if TYPE_CHECKING:
-    from conformance.oracle import Oracle
-    from conformance.settings import Settings
+    from course_users.conformance.oracle import Oracle
+    from course_users.conformance.settings import Settings
 
 
 class Status(StrEnum):

@@ -13,13 +13,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import strategies as st
 
-from conformance import rules
-from conformance.checks import strategies
-from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.ordering import keys
-from conformance.checks.pages import Page, fetch, link, members
-from conformance.query import Query
-from openapi.contract import CONTRACT
+from course_users.conformance import rules
+from course_users.conformance.checks import strategies
+from course_users.conformance.checks.base import (
+    Check,
+    CheckResult,
+    Context,
+    Mismatch,
+    property_check,
+)
+from course_users.conformance.checks.ordering import keys
+from course_users.conformance.checks.pages import Page, fetch, link, members
+from course_users.conformance.query import Query
+from course_users.openapi.contract import CONTRACT
 
 DEFAULT_STATUSES_QUERY = Query()  # no parameter at all: the default statuses
 JOINED = Query(statuses=(rules.STATUSES.joined,), form="plain")

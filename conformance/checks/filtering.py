@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from conformance import rules
-from conformance.checks import strategies
-from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.pages import CASE_MAPPING, Page, fetch, id_diff, members, short_ids
-from conformance.query import Query
+from course_users.conformance import rules
+from course_users.conformance.checks import strategies
+from course_users.conformance.checks.base import (
+    Check,
+    CheckResult,
+    Context,
+    Mismatch,
+    property_check,
+)
+from course_users.conformance.checks.pages import (
+    CASE_MAPPING,
+    Page,
+    fetch,
+    id_diff,
+    members,
+    short_ids,
+)
+from course_users.conformance.query import Query
 
 PAGE = rules.MAX_LIMIT
 # Pages of the cap read per filtered listing: enough for every listing of the default dataset, and

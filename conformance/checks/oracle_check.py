@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import Check, CheckResult, Context, Failure, Status
-from conformance.oracle import PAGE_LIMIT
+from course_users.conformance.checks.base import Check, CheckResult, Context, Failure, Status
+from course_users.conformance.oracle import PAGE_LIMIT
 
 
 def listing_consistent(ctx: Context) -> CheckResult:

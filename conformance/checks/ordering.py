@@ -8,11 +8,24 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance import rules
-from conformance.checks import strategies
-from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.pages import Page, fetch, fetch_all, id_diff, members, walk_window
-from conformance.query import Query
+from course_users.conformance import rules
+from course_users.conformance.checks import strategies
+from course_users.conformance.checks.base import (
+    Check,
+    CheckResult,
+    Context,
+    Mismatch,
+    property_check,
+)
+from course_users.conformance.checks.pages import (
+    Page,
+    fetch,
+    fetch_all,
+    id_diff,
+    members,
+    walk_window,
+)
+from course_users.conformance.query import Query
 
 NULLABLE_FIELD = "last_active_at"  # the one ordering field that may be null (the item schema's)
 # The orderings on it, ascending and descending, as the spec lists them.

@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from conformance import rules
-from conformance.checks.base import Context, Mismatch
-from conformance.client import Exchange
-from conformance.query import Query
+from course_users.conformance import rules
+from course_users.conformance.checks.base import Context, Mismatch
+from course_users.conformance.client import Exchange
+from course_users.conformance.query import Query
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,17 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from hypothesis import strategies as st
 
-from conformance import rules
-from conformance.checks import strategies
-from conformance.checks.base import Check, CheckResult, Context, Mismatch, property_check
-from conformance.checks.ordering import keys, verdict_walk
-from conformance.checks.pages import (
+from course_users.conformance import rules
+from course_users.conformance.checks import strategies
+from course_users.conformance.checks.base import (
+    Check,
+    CheckResult,
+    Context,
+    Mismatch,
+    property_check,
+)
+from course_users.conformance.checks.ordering import keys, verdict_walk
+from course_users.conformance.checks.pages import (
     CASE_MAPPING,
     MAX_WALK_PAGES,
     Page,
@@ -21,8 +27,8 @@ from conformance.checks.pages import (
     members,
     walk_window,
 )
-from conformance.oracle import Oracle
-from conformance.query import Query
+from course_users.conformance.oracle import Oracle
+from course_users.conformance.query import Query
 
 # Explicit examples: the biggest listing (several pages) and a small one.
 JOINED = Query(statuses=(rules.STATUSES.joined,), form="plain")

@@ -22,8 +22,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
 
-from conformance import rules
-from conformance.checks.base import (
+from course_users.conformance import rules
+from course_users.conformance.checks.base import (
     CheckResult,
     Context,
     Failure,
@@ -31,9 +31,9 @@ from conformance.checks.base import (
     Status,
     property_check,
 )
-from conformance.client import Exchange, api_root, printable
-from openapi.contract import CONTRACT
-from openapi.search_rule import split_terms
+from course_users.conformance.client import Exchange, api_root, printable
+from course_users.openapi.contract import CONTRACT
+from course_users.openapi.search_rule import split_terms
 
 OPERATION_PATH = CONTRACT.path
 SCHEMATHESIS_CHECKS: tuple[str, ...] = (
@@ -53,7 +53,7 @@ def check_names() -> list[str]:
 
 def load_operation(ctx: Context) -> Any:
     """The operation from `openapi.load_spec()`, configured with the server URL and the token."""
-    from openapi import load_spec
+    from course_users.openapi import load_spec
 
     config = schemathesis.Config.from_dict(
         {

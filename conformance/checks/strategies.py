@@ -10,9 +10,9 @@ import string
 
 from hypothesis import strategies as st
 
-from conformance import rules
-from conformance.oracle import Oracle
-from conformance.query import Query
+from course_users.conformance import rules
+from course_users.conformance.oracle import Oracle
+from course_users.conformance.query import Query
 
 # Characters for free-text terms: `%`, `_` and `\\` must be taken literally, quotes make phrases,
 # ß and ﬁ upper-case differently on PostgreSQL's libc and ICU providers (the oracle judges only

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.api.querystring import query_values
+from course_users.mockserver.api.querystring import query_values
 
 Handler = Callable[..., Awaitable[Response]]
 _CASTS: dict[str, Callable[[str], Any]] = {"integer": int, "number": float}

@@ -17,18 +17,18 @@ import orjson
 from connexion.context import scope as request_scope
 from starlette.responses import Response
 
-from mockserver.api.paging import RequestUrl, next_link, previous_link
-from mockserver.api.params import parse_search, parse_statuses
-from mockserver.api.querystring import query_values
-from mockserver.api.state import AppState
-from mockserver.data.store import (
+from course_users.mockserver.api.paging import RequestUrl, next_link, previous_link
+from course_users.mockserver.api.params import parse_search, parse_statuses
+from course_users.mockserver.api.querystring import query_values
+from course_users.mockserver.api.state import AppState
+from course_users.mockserver.data.store import (
     DEFAULT_ORDERING,
     MANAGING_STATUSES,
     Page,
     Query,
 )
-from mockserver.errors import CourseNotFound, Forbidden
-from openapi.contract import CONTRACT
+from course_users.mockserver.errors import CourseNotFound, Forbidden
+from course_users.openapi.contract import CONTRACT
 
 OPERATION_ID = CONTRACT.operation_id
 MAX_ID_DIGITS = len(str(2**63 - 1))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.api.scenarios import header, routed
-from mockserver.errors import NotAcceptable
+from course_users.mockserver.api.scenarios import header, routed
+from course_users.mockserver.errors import NotAcceptable
 
 WRITABLE = ("application/json", "application/problem+json")
 

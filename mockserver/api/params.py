@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from fixtures.model import JOIN_STATUSES
-from mockserver.data.store import DEFAULT_STATUSES
-from mockserver.errors import BadParameter, TooLarge
-from openapi.search_rule import NUL, split_terms
+from course_users.fixtures.model import JOIN_STATUSES
+from course_users.mockserver.data.store import DEFAULT_STATUSES
+from course_users.mockserver.errors import BadParameter, TooLarge
+from course_users.openapi.search_rule import NUL, split_terms
 
 # Search limits. A search box holds a few words (the vendor's UI sends what a person typed); these
 # are far above that, and far below what costs the mock: without them one 45 KB value of 8,000

@@ -23,8 +23,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.api.state import AppState
-from mockserver.errors import BadParameter, SimulatedFailure
+from course_users.mockserver.api.state import AppState
+from course_users.mockserver.errors import BadParameter, SimulatedFailure
 
 MAX_DELAY_MS = 60_000
 SUCCESS = 200  # the response `example=` picks from when no `code=` is given

@@ -21,9 +21,9 @@ from connexion.security import BearerSecurityHandler
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-from mockserver.api.scenarios import header
-from mockserver.api.state import AppState
-from mockserver.errors import Unauthenticated
+from course_users.mockserver.api.scenarios import header
+from course_users.mockserver.api.state import AppState
+from course_users.mockserver.errors import Unauthenticated
 
 
 def bearer_handler_class(state: AppState) -> type[BearerSecurityHandler]:

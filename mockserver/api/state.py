@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
-from mockserver.data.store import Store
-from mockserver.settings import Settings
+from course_users.fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
+from course_users.mockserver.data.store import Store
+from course_users.mockserver.settings import Settings
 
 
 def load_dataset_for(settings: Settings) -> Dataset:
     """The dataset the settings name: a fixtures file, a generated one, or the committed default."""
     if settings.members is not None:
-        from fixtures.generator import generate_dataset  # only needed for --members
+        from course_users.fixtures.generator import generate_dataset  # only needed for --members
 
         return generate_dataset(
             courses=settings.courses, members=settings.members, seed=settings.seed
@@ -30,7 +30,9 @@ def load_store(settings: Settings, path: Path | None = None) -> Store:
     """
     if settings.no_cache:
         return _build(settings, path)
-    from mockserver.data import storecache  # pickle and mmap: only when the cache is used
+    from course_users.mockserver.data import (
+        storecache,  # pickle and mmap: only when the cache is used
+    )
 
     cache = storecache.StoreCache(settings.cache_dir or storecache.default_directory())
     if path is None and settings.members is not None:

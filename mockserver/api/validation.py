@@ -32,8 +32,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.api.params import not_a_status
-from mockserver.api.querystring import query_values
+from course_users.mockserver.api.params import not_a_status
+from course_users.mockserver.api.querystring import query_values
 
 UNSPLIT_ARRAYS = frozenset({"statuses"})
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from mockserver.data.ngrams import NgramIndex, field_match_starts
-from openapi.search_rule import NUL, full_upper
+from course_users.mockserver.data.ngrams import NgramIndex, field_match_starts
+from course_users.openapi.search_rule import NUL, full_upper
 
 # A term matching more members than this fraction is faster to test member by member (numpy) than
 # to enumerate match by match (regex): measured on 1,000,000 members, see benchmarks/store_bench.py.

@@ -32,10 +32,10 @@ from operator import attrgetter
 import numpy as np
 import orjson
 
-from fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
-from mockserver.data.search import SearchIndex
-from mockserver.errors import CourseNotFound
-from openapi.contract import CONTRACT
+from course_users.fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
+from course_users.mockserver.data.search import SearchIndex
+from course_users.mockserver.errors import CourseNotFound
+from course_users.openapi.contract import CONTRACT
 
 ORDERINGS: tuple[str, ...] = CONTRACT.orderings
 DEFAULT_ORDERING: str = CONTRACT.default_ordering

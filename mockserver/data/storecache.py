@@ -43,7 +43,7 @@ from typing import BinaryIO
 import numpy as np
 import orjson
 
-from mockserver.data.store import Store
+from course_users.mockserver.data.store import Store
 
 logger = logging.getLogger("mockserver")
 

@@ -22,14 +22,14 @@ Errors (raised, turned into JSON `{"detail": ...}` at the app's one boundary):
 
 from __future__ import annotations
 
-from mockserver.proxy.handler import ProxyHandlers, ViolationsEndpoint
-from mockserver.proxy.upstream import (
+from course_users.mockserver.proxy.handler import ProxyHandlers, ViolationsEndpoint
+from course_users.mockserver.proxy.upstream import (
     ContractViolated,
     UpstreamTimeout,
     UpstreamTooLarge,
     UpstreamUnreachable,
 )
-from mockserver.proxy.watch import ContractWatch, Violation
+from course_users.mockserver.proxy.watch import ContractWatch, Violation
 
 __all__ = [
     "ContractViolated",

@@ -16,14 +16,14 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from conformance.client import api_root
-from fixtures.model import Dataset
-from mockserver.api.state import AppState
-from mockserver.data.store import Store
-from mockserver.proxy.handler import ProxyHandlers, ViolationsEndpoint
-from mockserver.proxy.upstream import Upstream
-from mockserver.proxy.watch import ContractWatch
-from mockserver.settings import Settings
+from course_users.conformance.client import api_root
+from course_users.fixtures.model import Dataset
+from course_users.mockserver.api.state import AppState
+from course_users.mockserver.data.store import Store
+from course_users.mockserver.proxy.handler import ProxyHandlers, ViolationsEndpoint
+from course_users.mockserver.proxy.upstream import Upstream
+from course_users.mockserver.proxy.watch import ContractWatch
+from course_users.mockserver.settings import Settings
 
 
 def proxy_parts(
@@ -57,7 +57,7 @@ def upstream_root(url: str, base_path: str) -> str:
 
 
 def _operation(spec: dict[str, Any]) -> dict[str, Any]:
-    from mockserver.api.handlers import OPERATION_ID
+    from course_users.mockserver.api.handlers import OPERATION_ID
 
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
@@ -68,7 +68,7 @@ def _operation(spec: dict[str, Any]) -> dict[str, Any]:
 
 def proxy_banner(settings: Settings) -> str:
     """The startup text in proxy mode: where to call, what is forwarded where, how it is checked."""
-    from mockserver.serving.accesslog import printable
+    from course_users.mockserver.serving.accesslog import printable
 
     assert settings.proxy is not None
     base = settings.base_url

@@ -19,14 +19,14 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.client import origin
-from mockserver.api.handlers import OPERATION_ID, request_url
-from mockserver.api.params import parse_search, parse_statuses
-from mockserver.api.querystring import query_values
-from mockserver.api.scenarios import header
-from mockserver.proxy.semantics import Request
-from mockserver.proxy.upstream import ContractViolated, Upstream
-from mockserver.proxy.watch import HEADER, ContractWatch, Violation, header_value
+from course_users.conformance.client import origin
+from course_users.mockserver.api.handlers import OPERATION_ID, request_url
+from course_users.mockserver.api.params import parse_search, parse_statuses
+from course_users.mockserver.api.querystring import query_values
+from course_users.mockserver.api.scenarios import header
+from course_users.mockserver.proxy.semantics import Request
+from course_users.mockserver.proxy.upstream import ContractViolated, Upstream
+from course_users.mockserver.proxy.watch import HEADER, ContractWatch, Violation, header_value
 
 
 class ProxyHandlers:

@@ -19,23 +19,23 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance import rules
-from conformance.checks.auth import verdict_error_body
-from conformance.checks.ordering import (
+from course_users.conformance import rules
+from course_users.conformance.checks.auth import verdict_error_body
+from course_users.conformance.checks.ordering import (
     verdict_monotonic,
     verdict_nulls_contiguous,
     verdict_ties_by_id,
 )
-from conformance.checks.pages import Page, members
-from conformance.checks.paging import (
+from course_users.conformance.checks.pages import Page, members
+from course_users.conformance.checks.paging import (
     expected_page_size,
     verdict_link_limit,
     verdict_link_page,
     verdict_next_null,
 )
-from conformance.client import Exchange, origin
-from openapi.contract import CONTRACT
-from openapi.search_rule import Match
+from course_users.conformance.client import Exchange, origin
+from course_users.openapi.contract import CONTRACT
+from course_users.openapi.search_rule import Match
 
 Finding = tuple[str, str]  # (check name, what is wrong)
 DEFAULT_LIMIT = CONTRACT.default_limit

@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
-from mockserver.errors import ApiError
+from course_users.mockserver.errors import ApiError
 
 MAX_UPSTREAM_BYTES = 8 * 1024 * 1024  # far above a page of 100 members (~40 KB)
 MAX_HEADER_LINE_BYTES = 16 * 1024  # h11's bound on a header block, which httpx had

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from conformance import catalogue
-from conformance.report import basis_text
-from mockserver.proxy.responses import NOT_JSON, ResponseContract, parse_body
-from mockserver.proxy.semantics import Request, judge_auth, judge_error, judge_listing
-from mockserver.proxy.upstream import Answer
-from openapi.search_rule import split_terms
+from course_users.conformance import catalogue
+from course_users.conformance.report import basis_text
+from course_users.mockserver.proxy.responses import NOT_JSON, ResponseContract, parse_body
+from course_users.mockserver.proxy.semantics import Request, judge_auth, judge_error, judge_listing
+from course_users.mockserver.proxy.upstream import Answer
+from course_users.openapi.search_rule import split_terms
 
 logger = logging.getLogger("mockserver.proxy")
 RECENT_KEPT = 200

@@ -49,35 +49,39 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.api.dispatch import DirectDispatchMiddleware
-from mockserver.api.handlers import OPERATION_ID, CourseUsersHandlers
-from mockserver.api.negotiation import NegotiationMiddleware
-from mockserver.api.scenarios import ScenarioMiddleware, canned_responses
-from mockserver.api.security import ScopeSecurityMiddleware, bearer_handler_class
-from mockserver.api.state import AppState
-from mockserver.api.validation import (
+from course_users.mockserver.api.dispatch import DirectDispatchMiddleware
+from course_users.mockserver.api.handlers import OPERATION_ID, CourseUsersHandlers
+from course_users.mockserver.api.negotiation import NegotiationMiddleware
+from course_users.mockserver.api.scenarios import ScenarioMiddleware, canned_responses
+from course_users.mockserver.api.security import ScopeSecurityMiddleware, bearer_handler_class
+from course_users.mockserver.api.state import AppState
+from course_users.mockserver.api.validation import (
     OneLineParameterValidator,
     StatusesURIParser,
     ValidationMiddleware,
 )
-from mockserver.errors import ApiError
-from mockserver.serving.accesslog import AccessLogMiddleware, configure_logging
-from mockserver.serving.cors import cors_options
-from mockserver.serving.docs import SPEC_PATHS, docs_app, unresolved_spec
-from mockserver.serving.reloading import watch_fixtures
-from mockserver.settings import Settings
+from course_users.mockserver.errors import ApiError
+from course_users.mockserver.serving.accesslog import AccessLogMiddleware, configure_logging
+from course_users.mockserver.serving.cors import cors_options
+from course_users.mockserver.serving.docs import SPEC_PATHS, docs_app, unresolved_spec
+from course_users.mockserver.serving.reloading import watch_fixtures
+from course_users.mockserver.settings import Settings
 
 logger = logging.getLogger("mockserver")
 
 
 def create_app(settings: Settings, state: AppState | None = None) -> ASGIApp:
     """The mock as an ASGI app; loads and indexes the dataset unless `state` is given."""
-    from openapi import load_spec  # the spec package is a sibling; imported where it is used
+    from course_users.openapi import (
+        load_spec,  # the spec package is a sibling; imported where it is used
+    )
 
     spec = load_spec()
     base_path = spec["servers"][0]["url"].rstrip("/")
     if settings.proxy is not None:
-        from mockserver.proxy.app import proxy_parts  # only proxy mode needs aiohttp and the checks
+        from course_users.mockserver.proxy.app import (
+            proxy_parts,  # only proxy mode needs aiohttp and the checks
+        )
 
         state, operations, wrap = proxy_parts(settings, spec, base_path)
     else:
@@ -205,7 +209,7 @@ async def _lifespan(state: AppState, _app: Any) -> AsyncIterator[None]:
     if not settings.reload:
         yield
         return
-    from fixtures import DEFAULT_FIXTURES
+    from course_users.fixtures import DEFAULT_FIXTURES
 
     stop = asyncio.Event()
     task = asyncio.create_task(watch_fixtures(state, settings.fixtures or DEFAULT_FIXTURES, stop))

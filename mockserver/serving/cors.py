@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openapi.commandline import InvalidValue
+from course_users.openapi.commandline import InvalidValue
 
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 ANY_ORIGIN = "*"

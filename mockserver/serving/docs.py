@@ -58,7 +58,7 @@ SPEC_PATHS = ("openapi.json", "openapi.bundled.json")  # under the base path
 
 def unresolved_spec() -> dict[str, Any]:
     """The contract as written: its one YAML document, `$ref`s and components kept."""
-    from openapi import SPEC_PATH
+    from course_users.openapi import SPEC_PATH
 
     return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 

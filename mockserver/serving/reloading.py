@@ -13,8 +13,8 @@ from pathlib import Path
 
 from watchfiles import awatch
 
-from fixtures import FixtureError
-from mockserver.api.state import AppState, load_store
+from course_users.fixtures import FixtureError
+from course_users.mockserver.api.state import AppState, load_store
 
 logger = logging.getLogger("mockserver")
 

@@ -33,9 +33,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from fixtures import DEFAULT_FIXTURES, FixtureError
-from mockserver.api.state import AppState, load_store
-from mockserver.settings import Settings
+from course_users.fixtures import DEFAULT_FIXTURES, FixtureError
+from course_users.mockserver.api.state import AppState, load_store
+from course_users.mockserver.settings import Settings
 
 logger = logging.getLogger("mockserver")
 
@@ -108,7 +108,7 @@ class Supervisor:
             _die_with_parent(self.parent)
             import uvicorn
 
-            from mockserver.serving.app import create_app
+            from course_users.mockserver.serving.app import create_app
 
             # The parent watches the file; a worker reloading too would index its own copy.
             settings = dataclasses.replace(self.state.settings, reload=False)

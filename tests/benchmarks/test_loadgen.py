@@ -17,7 +17,7 @@ from benchmarks.loadgen import (
     parse_wrk_output,
     select_load_generator,
 )
-from conformance.servers import ServerProcess, free_port, running
+from course_users.conformance.servers import ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -105,7 +105,7 @@ class TestRealRun:
     def test_wrk_rotates_the_paths_against_a_real_mock(self, wrk, tmp_path):
         """One second of wrk on a real mock: both paths are sent, with the token, in turn."""
         port = free_port()
-        command = [sys.executable, "-m", "mockserver", "--port", str(port)]
+        command = [sys.executable, "-m", "course_users.mockserver", "--port", str(port)]
         server = ServerProcess("the mock", command, port, tmp_path / "mock.log")
         found, missing = "/api/v2/course/1/users/?limit=1", "/api/v2/course/999999/users/"
         with running(server, f"http://127.0.0.1:{port}/api/v2/openapi.json", cwd=REPO):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance import Settings
+from course_users.conformance import Settings
 from tests.faults import FaultServers
 
 # The command-line arguments the acceptance run uses, as Settings fields.

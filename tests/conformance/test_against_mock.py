@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import Status, run_suite
+from course_users.conformance import Status, run_suite
 from tests.faults import FAULTS
 
 # fault -> the check that must catch it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import conformance
+import course_users.conformance as conformance
 
 
 class TestPublicApi:

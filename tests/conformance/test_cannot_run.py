@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 from junitparser import Error, JUnitXml
 
-from conformance.__main__ import main
+from course_users.conformance.__main__ import main
 from tests.conformance.test_report import REPORT_SCHEMA
 
 

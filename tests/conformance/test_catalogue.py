@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance import all_check_names, coverage
-from conformance.catalogue import CATALOGUE, DOCS, QUOTES, Entry, in_profile
-from openapi.decisions import load_decisions
-from openapi.locations import DOCS_ENV, docs_dir
+from course_users.conformance import all_check_names, coverage
+from course_users.conformance.catalogue import CATALOGUE, DOCS, QUOTES, Entry, in_profile
+from course_users.openapi.decisions import load_decisions
+from course_users.openapi.locations import DOCS_ENV, docs_dir
 
 
 def all_refs() -> set[str]:

@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from conformance import all_check_names
-from conformance.__main__ import main
-from conformance.catalogue import CATALOGUE
+from course_users.conformance import all_check_names
+from course_users.conformance.__main__ import main
+from course_users.conformance.catalogue import CATALOGUE
 from tests.conformance.test_report import REPORT_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -158,7 +158,7 @@ class TestReports:
             "CONFORMANCE_SEED": "3",
         }
         done = subprocess.run(
-            [sys.executable, "-m", "conformance", "--check", "auth"],
+            [sys.executable, "-m", "course_users.conformance", "--check", "auth"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
@@ -212,7 +212,7 @@ class TestListChecks:
     def test_closed_pipe_is_not_an_error(self, extra):
         """A reader gone before the list is written (`| head -1`): exit 0, no traceback."""
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance", "--list-checks", *extra],
+            [sys.executable, "-m", "course_users.conformance", "--list-checks", *extra],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         process.stdout.close()  # before the interpreter has even started: the write must fail

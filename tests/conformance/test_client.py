@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from conformance.client import ApiClient, Exchange, api_root
+from course_users.conformance.client import ApiClient, Exchange, api_root
 
 
 class TestApiRoot:

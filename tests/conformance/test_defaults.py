@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pytest
 from starlette.requests import Request
 
-from conformance import run_suite
+from course_users.conformance import run_suite
 from tests.conformance.test_more_bugs import Answer, Bug, no_bug, proxy
 
 DEFAULTS = ("defaults",)

@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from conformance import Settings, run_suite
-from conformance.checks import Status
-from conformance.client import MAX_BODY_BYTES
-from conformance.errors import CannotRun
+from course_users.conformance import Settings, run_suite
+from course_users.conformance.checks import Status
+from course_users.conformance.client import MAX_BODY_BYTES
+from course_users.conformance.errors import CannotRun
 
 MEMBER = {
     "id": 1,
@@ -73,7 +73,7 @@ class Recorder:
 # ru_maxrss: Linux carries ru_maxrss across exec, so it could be the parent's (pytest's) peak.
 CLI_WITH_PEAK = """
 import re, sys
-from conformance.__main__ import main
+from course_users.conformance.__main__ import main
 code = main(sys.argv[1:])
 status = open("/proc/self/status").read()
 print("peak_kb=" + re.search(r"VmHWM:\\s+(\\d+)", status).group(1))

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance import run_suite
+from course_users.conformance import run_suite
 
 FORWARDED_REQUEST_HEADERS = ("authorization", "accept")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "www-authenticate")

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from conformance import Settings, Status, run_suite
+from course_users.conformance import Settings, Status, run_suite
 
 MEMBER = {
     "id": 1, "username": "a", "real_name": "A", "avatar": None, "join_status": "joined",
@@ -49,8 +49,8 @@ class TestOracleRepr:
         """Hypothesis prints strategies in failures; one built on the oracle stays short."""
         from hypothesis.vendor.pretty import pretty
 
-        from conformance.checks import strategies
-        from conformance.oracle import Oracle
+        from course_users.conformance.checks import strategies
+        from course_users.conformance.oracle import Oracle
 
         oracle = Oracle(members={i: {**MEMBER, "id": i, "username": f"u{i}"} for i in range(2000)})
         assert len(pretty(strategies.search(oracle))) < 200

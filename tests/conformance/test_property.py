@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from conformance import Settings, Status
-from conformance.checks.base import Context, Mismatch, property_check
-from conformance.client import ApiClient, Exchange
+from course_users.conformance import Settings, Status
+from course_users.conformance.checks.base import Context, Mismatch, property_check
+from course_users.conformance.client import ApiClient, Exchange
 
 
 def context(seed=1, max_examples=50) -> Context:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.query import Query, statuses_params
+from course_users.conformance.query import Query, statuses_params
 
 
 class TestStatusesParams:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import SettingsError, all_check_names
-from conformance.checks import select
+from course_users.conformance import SettingsError, all_check_names
+from course_users.conformance.checks import select
 
 
 class TestNames:

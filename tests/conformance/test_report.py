@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 
-from conformance import CheckResult, Failure, Report, Status
-from conformance.catalogue import CATALOGUE
-from conformance.client import Exchange
-from conformance.jsonreport import to_json
-from conformance.jsonreport import write as write_json
-from conformance.junit import to_xml, write, xml_safe
+from course_users.conformance import CheckResult, Failure, Report, Status
+from course_users.conformance.catalogue import CATALOGUE
+from course_users.conformance.client import Exchange
+from course_users.conformance.jsonreport import to_json
+from course_users.conformance.jsonreport import write as write_json
+from course_users.conformance.junit import to_xml, write, xml_safe
 
 URL = "http://127.0.0.1:8000/api/v2/course/1/users/?limit=1&offset=5"
 EXCHANGE = Exchange("GET", URL, {"Authorization": "Bearer manager-token"}, 200)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance import rules
-from openapi import search_rule
+from course_users.conformance import rules
+from course_users.openapi import search_rule
 
 JOSE = {"id": 1, "username": "jgarcia", "real_name": "José García", "join_status": "joined"}
 ANNA = {"id": 2, "username": "anna_k", "real_name": "Anna Kowalska", "join_status": "manager"}

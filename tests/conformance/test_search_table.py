@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance import rules
+from course_users.conformance import rules
 
 TABLE = yaml.safe_load((Path(__file__).parents[1] / "data" / "search_table.yaml").read_text())
 MEMBERS = [{"join_status": "joined", **member} for member in TABLE["members"]]

@@ -13,7 +13,8 @@ class TestSelfcheck:
     def test_checks_a_fresh_mock_and_exits_0(self):
         """The self-check starts the mock, passes extra arguments on, and exits 0 on a pass."""
         done = subprocess.run(
-            [sys.executable, "-m", "conformance.selfcheck", "--check", "auth", "--seed", "2"],
+            [sys.executable, "-m", "course_users.conformance.selfcheck",
+             "--check", "auth", "--seed", "2"],
             cwd=REPO, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
@@ -24,7 +25,7 @@ class TestSelfcheck:
         """A port already taken makes the mock exit; the self-check says so and exits 2."""
         import socket
 
-        from conformance import selfcheck
+        from course_users.conformance import selfcheck
 
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))

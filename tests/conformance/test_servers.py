@@ -10,7 +10,13 @@ import time
 import httpx
 import pytest
 
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, run_command, running
+from course_users.conformance.servers import (
+    ServerDidNotStart,
+    ServerProcess,
+    free_port,
+    run_command,
+    running,
+)
 
 # Ignores SIGTERM, says so, then answers nothing: only SIGKILL stops it.
 STUBBORN = (

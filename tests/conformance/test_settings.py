@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance import Settings, SettingsError
-from conformance.settings import DEFAULT_MAX_EXAMPLES
+from course_users.conformance import Settings, SettingsError
+from course_users.conformance.settings import DEFAULT_MAX_EXAMPLES
 
 REQUIRED = {"base_url": "http://127.0.0.1:8000", "token": "t", "course_id": "1"}
 

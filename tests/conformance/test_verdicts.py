@@ -6,18 +6,18 @@ import math
 
 import pytest
 
-from conformance import rules
-from conformance.checks.auth import verdict_error_body
-from conformance.checks.filtering import verdict_listing
-from conformance.checks.ordering import (
+from course_users.conformance import rules
+from course_users.conformance.checks.auth import verdict_error_body
+from course_users.conformance.checks.filtering import verdict_listing
+from course_users.conformance.checks.ordering import (
     verdict_monotonic,
     verdict_nulls_contiguous,
     verdict_ties_by_id,
     verdict_walk,
 )
-from conformance.checks.pages import MAX_WALK_PAGES, Page, walk_window
-from conformance.checks.paging import verdict_next_null
-from conformance.client import Exchange
+from course_users.conformance.checks.pages import MAX_WALK_PAGES, Page, walk_window
+from course_users.conformance.checks.paging import verdict_next_null
+from course_users.conformance.client import Exchange
 
 
 def member(member_id, joined_at="2023-01-01T00:00:00Z", last_active_at=None):

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from fixtures import DEFAULT_FIXTURES
-from fixtures.writer import dump_json
+from course_users.fixtures import DEFAULT_FIXTURES
+from course_users.fixtures.writer import dump_json
 from tests.examples.drf import BackendUnavailable, prepare_database, running_backend
 from tests.examples.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from tests.examples.search_data import load_search_table, search_dataset

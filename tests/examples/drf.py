@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
+from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / "examples" / "drf_backend"

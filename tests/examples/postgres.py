@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psycopg
 
-from conformance.servers import free_port
+from course_users.conformance.servers import free_port
 
 SUPERUSER = "postgres"
 # A loaded CI machine can be slow to install, initialise and start; these are deadlines, not

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from fixtures import JOIN_STATUSES, Course, Dataset, Membership, User
+from course_users.fixtures import JOIN_STATUSES, Course, Dataset, Membership, User
 
 SEARCH_TABLE = Path(__file__).resolve().parents[1] / "data" / "search_table.yaml"
 SEARCH_COURSE = 1

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from fixtures import generate_dataset
-from fixtures.writer import dump_json
+from course_users.fixtures import generate_dataset
+from course_users.fixtures.writer import dump_json
 from tests.conftest import MockServer
 from tests.examples.drf import BackendUnavailable, prepare_database
 from tests.examples.postgres import PostgresServer

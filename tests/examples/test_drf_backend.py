@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.__main__ import EXIT_FAIL, EXIT_PASS
-from conformance.selfcheck import ACCEPTANCE_ARGS
-from fixtures import JOIN_STATUSES
+from course_users.conformance.__main__ import EXIT_FAIL, EXIT_PASS
+from course_users.conformance.selfcheck import ACCEPTANCE_ARGS
+from course_users.fixtures import JOIN_STATUSES
 from tests.examples.drf import REPO, BackendUnavailable, manage
 from tests.examples.search_data import SEARCH_COURSE, SEARCH_TOKEN
 
@@ -57,7 +57,15 @@ FAULT_SEED = 1
 def run_suite(origin: str, *args: str) -> tuple[int, dict[str, str], str]:
     """`python -m conformance` with the acceptance arguments: (exit status, verdicts, output)."""
     done = subprocess.run(
-        [sys.executable, "-m", "conformance", "--base-url", origin, *ACCEPTANCE_ARGS, *args],
+        [
+            sys.executable,
+            "-m",
+            "course_users.conformance",
+            "--base-url",
+            origin,
+            *ACCEPTANCE_ARGS,
+            *args,
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

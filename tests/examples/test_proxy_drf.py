@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import Settings, run_suite
+from course_users.conformance import Settings, run_suite
 from tests.conftest import MockServer
 from tests.examples.drf import BackendUnavailable
 

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
-from fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
+from course_users.fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
 from tests.faults.bugs import FAULTS, bugs_for
 from tests.faults.proxy import FaultProxy, Upstream
 

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import uvicorn
 
-from fixtures import DEFAULT_FIXTURES, FixtureError, load_dataset
+from course_users.fixtures import DEFAULT_FIXTURES, FixtureError, load_dataset
 from tests.faults import FAULTS, UnknownFault, fault_app
 
 PROG = "tests.faults"

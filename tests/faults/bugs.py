@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from fixtures.model import Dataset
-from mockserver.api.paging import RequestUrl, next_link, previous_link
-from mockserver.api.params import is_json_list, parse_search
-from mockserver.data.store import MANAGING_STATUSES
-from openapi import load_spec
-from openapi.search_rule import full_upper
+from course_users.fixtures.model import Dataset
+from course_users.mockserver.api.paging import RequestUrl, next_link, previous_link
+from course_users.mockserver.api.params import is_json_list, parse_search
+from course_users.mockserver.data.store import MANAGING_STATUSES
+from course_users.openapi import load_spec
+from course_users.openapi.search_rule import full_upper
 from tests.faults.proxy import Answer, Bug, Incoming, Query, Upstream
 
 IGNORED_LIMIT = 20  # what limit-ignored always serves

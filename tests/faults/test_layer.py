@@ -13,10 +13,10 @@ import httpx
 import orjson
 import pytest
 
-from conformance.servers import ServerProcess, free_port, running
-from fixtures.model import Course, Dataset
-from mockserver.api.paging import RequestUrl, next_link
-from mockserver.data.store import Query, Store
+from course_users.conformance.servers import ServerProcess, free_port, running
+from course_users.fixtures.model import Course, Dataset
+from course_users.mockserver.api.paging import RequestUrl, next_link
+from course_users.mockserver.data.store import Query, Store
 from tests.conftest import REPO
 from tests.faults import FAULTS, FaultServers, UnknownFault, fault_app
 from tests.faults.bugs import (

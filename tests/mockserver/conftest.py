@@ -19,9 +19,9 @@ import httpx
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
-from openapi import load_spec
-from openapi.search_rule import split_terms
+from course_users.fixtures import DEFAULT_FIXTURES, Dataset, load_dataset
+from course_users.openapi import load_spec
+from course_users.openapi.search_rule import split_terms
 
 PATH = "/course/{id}/users/"
 Params = Sequence[tuple[str, str | int]] | dict[str, str | int] | None

@@ -12,8 +12,8 @@ import time
 import httpx
 import pytest
 
-from conformance.servers import free_port
-from fixtures import DEFAULT_FIXTURES, load_dataset
+from course_users.conformance.servers import free_port
+from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
 from tests.mockserver.battery import eventually as _eventually
 
 AUTH = {"Authorization": "Bearer creator-token"}
@@ -23,7 +23,7 @@ FORWARDED = {**AUTH, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "dash.exa
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the CLI to completion (for options that must fail before serving)."""
     return subprocess.run(
-        [sys.executable, "-m", "mockserver", *args],
+        [sys.executable, "-m", "course_users.mockserver", *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.artifacts import _npm_environment
-from conformance.servers import run_command
-from openapi import load_spec
-from openapi.locations import REPO_ROOT
+from course_users.conformance.servers import run_command
+from course_users.openapi import load_spec
+from course_users.openapi.locations import REPO_ROOT
 
 PREFIX = REPO_ROOT / ".npm-tools" / "codegen"
 PACKAGES = ("openapi-typescript@7", "typescript@5")

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.servers import free_port
-from mockserver.errors import SettingsError
-from mockserver.serving.cors import cors_options, parse_origins
-from mockserver.settings import Settings
-from openapi.locations import REPO_ROOT
+from course_users.conformance.servers import free_port
+from course_users.mockserver.errors import SettingsError
+from course_users.mockserver.serving.cors import cors_options, parse_origins
+from course_users.mockserver.settings import Settings
+from course_users.openapi.locations import REPO_ROOT
 from tests.mockserver.test_codegen import npm_installed
 
 CHROMIUM = Path("/usr/bin/chromium")

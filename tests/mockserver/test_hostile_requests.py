@@ -16,10 +16,10 @@ import httpx
 import psutil
 import pytest
 
-import conformance
-from fixtures import DEFAULT_FIXTURES, load_dataset
-from mockserver.api.params import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
-from mockserver.data.store import Query, Store
+import course_users.conformance as conformance
+from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
+from course_users.mockserver.api.params import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
+from course_users.mockserver.data.store import Query, Store
 
 AUTH = {"Authorization": "Bearer manager-token"}
 USERS = "course/1/users/"
@@ -158,7 +158,7 @@ class TestSearchCacheBytes:
 
     def test_cache_of_searches_matching_nobody_is_bounded(self, monkeypatch):
         """Searches matching nobody (0 ids each) still count, by their key's bytes, and evict."""
-        monkeypatch.setattr("mockserver.data.store.SEARCH_CACHE_BYTES", 1024 * 1024)
+        monkeypatch.setattr("course_users.mockserver.data.store.SEARCH_CACHE_BYTES", 1024 * 1024)
         course = Store(load_dataset(DEFAULT_FIXTURES)).course(1)
         rng = random.Random(13)
         for _ in range(2000):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.api.paging import RequestUrl, next_link, previous_link
-from mockserver.api.params import parse_search, parse_statuses
-from mockserver.errors import BadParameter
+from course_users.mockserver.api.paging import RequestUrl, next_link, previous_link
+from course_users.mockserver.api.params import parse_search, parse_statuses
+from course_users.mockserver.errors import BadParameter
 
 URL = RequestUrl("http", "mock:8000", "/api/v2/course/1/users/", "search=a+b&statuses=joined")
 BASE = "http://mock:8000/api/v2/course/1/users/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openapi import load_spec
+from course_users.openapi import load_spec
 
 PATH = "/course/{id}/users/"
 

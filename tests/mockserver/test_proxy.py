@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance import Settings, run_suite
+from course_users.conformance import Settings, run_suite
 from tests.conformance.test_more_bugs import Answer
 from tests.conftest import MockServer
 
@@ -385,7 +385,7 @@ class TestInFrontOfFaultyBackends:
 
     def test_there_are_at_least_eight_faults(self) -> None:
         """The issue asks for eight single-fault backends; each names a catalogued check."""
-        from conformance import catalogue
+        from course_users.conformance import catalogue
 
         assert len(FAULTS) >= 8
         assert all(catalogue.entry(fault.check) for fault in FAULTS.values())
@@ -434,10 +434,10 @@ class TestCountMemory:
 
     def test_remembered_filters_are_capped(self) -> None:
         """Past MAX_REMEMBERED_FILTERS filters the least recently used are forgotten."""
-        from mockserver.proxy.semantics import Request as Seen
-        from mockserver.proxy.upstream import Answer as Upstream
-        from mockserver.proxy.watch import MAX_REMEMBERED_FILTERS, ContractWatch
-        from openapi import load_spec
+        from course_users.mockserver.proxy.semantics import Request as Seen
+        from course_users.mockserver.proxy.upstream import Answer as Upstream
+        from course_users.mockserver.proxy.watch import MAX_REMEMBERED_FILTERS, ContractWatch
+        from course_users.openapi import load_spec
 
         watch = ContractWatch(load_spec()["paths"]["/course/{id}/users/"]["get"])
         body = b'{"count": 0, "next": null, "previous": null, "results": []}'
@@ -543,7 +543,7 @@ class TestOptions:
         from tests.conftest import REPO
 
         done = subprocess.run(
-            [sys.executable, "-m", "mockserver", *args],
+            [sys.executable, "-m", "course_users.mockserver", *args],
             cwd=REPO, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert done.returncode == 2

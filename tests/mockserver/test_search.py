@@ -11,8 +11,8 @@ import random
 import numpy as np
 import pytest
 
-from mockserver.data import ngrams
-from mockserver.data.search import SearchIndex
+from course_users.mockserver.data import ngrams
+from course_users.mockserver.data.search import SearchIndex
 
 ALPHABET = "abcAB çÉéßẞ王芳ıİ-_.x😀"  # dotless i, sharp s and an emoji on purpose
 

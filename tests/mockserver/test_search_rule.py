@@ -12,8 +12,8 @@ import random
 
 import pytest
 
-from fixtures import load_dataset
-from mockserver.data.search import NGRAM_MIN_MEMBERS
+from course_users.fixtures import load_dataset
+from course_users.mockserver.data.search import NGRAM_MIN_MEMBERS
 from tests.mockserver.conftest import Oracle, Person, write_fixture
 
 TOKEN = "rule-creator-token"

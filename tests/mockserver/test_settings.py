@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.api.scenarios import parse_prefer
-from mockserver.errors import BadParameter, SettingsError
-from mockserver.settings import Settings
+from course_users.mockserver.api.scenarios import parse_prefer
+from course_users.mockserver.errors import BadParameter, SettingsError
+from course_users.mockserver.settings import Settings
 
 
 class TestPrecedence:

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures import DEFAULT_FIXTURES, load_dataset
-from mockserver.data.store import Store
-from mockserver.data.storecache import KEEP, SUFFIX, StoreCache
+from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
+from course_users.mockserver.data.store import Store
+from course_users.mockserver.data.storecache import KEEP, SUFFIX, StoreCache
 from tests.mockserver.battery import AUTH, answers
 
 HIT = "Startup cache hit"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from fixtures.model import Course, Dataset, Membership, User
-from mockserver.data.store import Query, Store, format_datetime
-from mockserver.errors import CourseNotFound
+from course_users.fixtures.model import Course, Dataset, Membership, User
+from course_users.mockserver.data.store import Query, Store, format_datetime
+from course_users.mockserver.errors import CourseNotFound
 
 
 def _at(day: int, hour: int = 0) -> datetime:
@@ -246,7 +246,7 @@ def big() -> tuple[Store, Dataset]:
         for i in rng.sample(range(1, 3001), 3000)
     )
     dataset = Dataset(users=users, courses={1: Course(1, members)}, tokens={}, source="x")
-    from mockserver.data import search
+    from course_users.mockserver.data import search
 
     original = search.NGRAM_MIN_MEMBERS
     search.NGRAM_MIN_MEMBERS = 1000  # take the n-gram path on this course

@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from fixtures import DEFAULT_FIXTURES, load_dataset
+from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
 from tests.mockserver.battery import AUTH, answers, eventually
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from openapi.locations import DOCS_ENV, REPO_ROOT, docs_dir
+from course_users.openapi.locations import DOCS_ENV, REPO_ROOT, docs_dir
 
 ENDPOINT = "course/get_course_dashboard_users.md"
 ITEM = "schemas/course_user_dashboard.md"
@@ -74,7 +74,7 @@ def run_cli() -> Callable[..., Result]:
 
     def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
         completed = subprocess.run(
-            [sys.executable, "-m", "openapi", *map(str, args)],
+            [sys.executable, "-m", "course_users.openapi", *map(str, args)],
             cwd=REPO_ROOT,
             env={**os.environ, **(env or {})},
             capture_output=True,

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from openapi.commandline import (
+from course_users.openapi.commandline import (
     EXIT_CANNOT_RUN,
     InvalidValue,
     Option,

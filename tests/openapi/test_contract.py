@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from openapi import SPEC_PATH, load_spec
-from openapi.contract import CONTRACT, Contract, read
-from openapi.errors import SpecShapeError
+from course_users.openapi import SPEC_PATH, load_spec
+from course_users.openapi.contract import CONTRACT, Contract, read
+from course_users.openapi.errors import SpecShapeError
 
 FIXTURE_SCHEMA = SPEC_PATH.parents[1] / "fixtures" / "fixture.schema.json"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from openapi.decisions import DECISIONS_PATH, load_decisions
-from openapi.errors import DecisionsError
-from openapi.generate import generate_text
+from course_users.openapi.decisions import DECISIONS_PATH, load_decisions
+from course_users.openapi.errors import DecisionsError
+from course_users.openapi.generate import generate_text
 
 
 def _write(tmp_path, data) -> object:

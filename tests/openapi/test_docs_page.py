@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from openapi import load_spec
+from course_users.openapi import load_spec
 
 CHROMIUM = Path("/usr/bin/chromium")
 PATH = "/course/{id}/users/"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from openapi import doctypes
-from openapi.errors import DocsParseError
-from openapi.facts import default_in
-from openapi.markdown import CodeBlock, Heading, Table, parse_page
+from course_users.openapi import doctypes
+from course_users.openapi.errors import DocsParseError
+from course_users.openapi.facts import default_in
+from course_users.openapi.markdown import CodeBlock, Heading, Table, parse_page
 
 
 def _page(tmp_path, text: str):

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from openapi import SPEC_PATH
+from course_users.openapi import SPEC_PATH
 
 ENDPOINT = "course/get_course_dashboard_users.md"
 ITEM = "schemas/course_user_dashboard.md"
@@ -18,7 +18,7 @@ ROLE = "This operation requires the course creator or manager role."
 
 def _row(page: str, start: str) -> str:
     """The whole line of the vendor page starting with ``start`` (plus its newline)."""
-    from openapi.locations import docs_dir
+    from course_users.openapi.locations import docs_dir
 
     path = docs_dir() / page
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.is_file() else []

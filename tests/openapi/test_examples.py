@@ -10,7 +10,7 @@ import pytest
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30ReadValidator, OAS30Validator, oas30_format_checker
 
-from openapi import load_spec
+from course_users.openapi import load_spec
 
 OPERATION = ("/course/{id}/users/", "get")
 

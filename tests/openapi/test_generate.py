@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from openapi import SPEC_PATH, drift, facts, spec_facts
-from openapi.decisions import DECISIONS_PATH, apply_overrides, load_decisions
-from openapi.docs_parser import parse_docs
-from openapi.errors import DriftError
-from openapi.generate import generate_text
-from openapi.locations import DOCS_ENV, REPO_ROOT, docs_dir
+from course_users.openapi import SPEC_PATH, drift, facts, spec_facts
+from course_users.openapi.decisions import DECISIONS_PATH, apply_overrides, load_decisions
+from course_users.openapi.docs_parser import parse_docs
+from course_users.openapi.errors import DriftError
+from course_users.openapi.generate import generate_text
+from course_users.openapi.locations import DOCS_ENV, REPO_ROOT, docs_dir
 
 ENDPOINT = "course/get_course_dashboard_users.md"
 ITEM = "schemas/course_user_dashboard.md"

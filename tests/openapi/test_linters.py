@@ -17,8 +17,8 @@ import pytest
 
 from benchmarks.artifacts import Artifacts
 from benchmarks.errors import ToolError
-from openapi.bundle import SPEC_PATH
-from openapi.locations import REPO_ROOT
+from course_users.openapi.bundle import SPEC_PATH
+from course_users.openapi.locations import REPO_ROOT
 
 BUNDLE = REPO_ROOT / "build" / "lint" / "course_users.bundle.json"
 # Redocly CLI would otherwise send usage data and look for updates: the lint must stay offline.

@@ -11,9 +11,9 @@ import pytest
 
 from benchmarks.artifacts import Artifacts
 from benchmarks.errors import ToolError
-from conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
-from openapi import load_spec
-from openapi.locations import REPO_ROOT
+from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
+from course_users.openapi import load_spec
+from course_users.openapi.locations import REPO_ROOT
 
 AUTH = {"Authorization": "Bearer any-token"}
 

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 
-from openapi import SPEC_PATH, load_spec
+from course_users.openapi import SPEC_PATH, load_spec
 
 OPERATION = ("/course/{id}/users/", "get")
 STATUSES = ["creator", "manager", "joined", "invited", "requested"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from course_users.fixtures import Dataset, FixtureError, load_dataset
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from fixtures import Dataset, FixtureError, load_dataset
 
 from courses.models import BearerToken, Course, Membership, User
 
