@@ -20,11 +20,9 @@ from the startup cache, `mockserver.data.storecache`) and its items as one buffe
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import sys
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
@@ -32,6 +30,7 @@ from operator import attrgetter
 import numpy as np
 import orjson
 
+from course_users.fixtures.gcpause import collector_paused
 from course_users.fixtures.model import JOIN_STATUSES, Course, Dataset, Membership, User
 from course_users.mockserver.data.search import SearchIndex
 from course_users.mockserver.errors import CourseNotFound
@@ -377,7 +376,7 @@ class Store:
         """Index every course of `dataset` (the slow part: done once, at load)."""
         self.source = dataset.source
         self.tokens = dict(dataset.tokens)
-        with _collector_paused():
+        with collector_paused():  # millions of new objects, no cycles: 3x faster
             self._courses = {
                 cid: CourseIndex(c, dataset.users) for cid, c in dataset.courses.items()
             }
@@ -404,15 +403,3 @@ class Store:
         """Build each course's default-query arrays now (before forking workers that share them)."""
         for course in self._courses.values():
             course.warm()
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while indexing: millions of new objects, no cycles (3x faster)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
