@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import random
+import threading
 import time
 
 import httpx
@@ -19,7 +20,9 @@ import pytest
 import course_users.conformance as conformance
 from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
 from course_users.mockserver.api.params import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
-from course_users.mockserver.data.store import Query, Store
+from course_users.mockserver.data.store import CourseIndex, Query, Store
+from course_users.mockserver.serving.app import create_app
+from course_users.mockserver.settings import Settings
 
 AUTH = {"Authorization": "Bearer manager-token"}
 USERS = "course/1/users/"
@@ -200,58 +203,43 @@ class TestEventLoop:
         # pages need the loop only, so they finish well before the last search.
         assert plain_done < max(finished.values())
 
-    def test_never_seen_terms_are_searched_off_the_loop(self, big_mock):
-        """Never-seen one-term searches queue on the search thread behind worst-case searches
-        while plain pages are answered; every member found holds the term, and each answer
-        equals the same request repeated (then answered from the cache, on the loop)."""
-        worst = " ".join(("a", "e", "i", "o", "n", "r", "s", "t", "l", "m") * 5)
-        orderings = ("joined_at", "-joined_at", "last_active_at", "-last_active_at")
-        # Status sets no other test asks for, so none of these searches is cached.
-        busy_statuses = ('["joined","invited"]', '["manager","invited"]')
-        # Common fragments of names: many n-gram candidates each, checked against their text.
-        fragments = [
-            a + b + c + d for a, c in ("ar", "an", "er", "el") for b in "ioe" for d in "oa"
-        ]
-        fragments += ["mari", "anna", "ella", "ette", "rina", "ardo", "osta", "ilva"]
-        finished: dict[str, float] = {}
-        bodies: dict[str, dict] = {}
-        # One client for every thread: creating one per request costs the test process tens of
-        # milliseconds each (its TLS context), enough to reorder what this test compares.
-        limits = httpx.Limits(max_connections=len(fragments) + 16)
-        with httpx.Client(timeout=120, limits=limits) as session:
+    def test_never_seen_terms_are_searched_off_the_loop(self, serve_app, monkeypatch):
+        """While a never-seen search is held on the search thread, the same server answers a
+        plain page; released, the search answers with members that hold the term, the same as
+        the request repeated (then a slice on the loop).
 
-            def search(term: str, ordering: str = "last_active_at", statuses: str = "") -> dict:
-                params = {"search": term, "ordering": ordering, "limit": 50}
-                params["statuses"] = statuses or busy_statuses[0]
-                response = session.get(big_mock.url(USERS), params=params, headers=AUTH)
-                assert response.status_code == 200
-                return response.json()
+        Deterministic: the search is held by the test (an event), not by being slow, so no
+        timing on a loaded machine decides the outcome. Were the search computed on the event
+        loop, holding it would hold every request, and the plain page would never come.
+        """
+        started, release = threading.Event(), threading.Event()
+        real_page = CourseIndex.page
 
-            def never_seen(term: str) -> None:
-                bodies[term] = search(term)
-                finished[term] = time.monotonic()
+        def held_page(course: CourseIndex, query: Query) -> object:
+            if query.terms == ("mari",):
+                started.set()
+                release.wait(timeout=120)
+            return real_page(course, query)
 
-            def plain() -> float:
-                for _ in range(5):
-                    assert session.get(big_mock.url(USERS), headers=AUTH).status_code == 200
-                return time.monotonic()
-
-            with concurrent.futures.ThreadPoolExecutor(len(fragments) + 9) as pool:
-                busy = [pool.submit(search, worst, o, s) for o in orderings for s in busy_statuses]
-                time.sleep(0.1)  # the worst searches hold the search thread
-                cold = [pool.submit(never_seen, term) for term in fragments]
-                time.sleep(0.05)  # the never-seen searches queue behind them
-                plain_done = pool.submit(plain).result()
-                for future in [*busy, *cold]:
-                    future.result()
-            # On the loop, each never-seen search would be answered as it arrives, before the
-            # plain pages; on the search thread they wait for the worst searches to finish.
-            assert plain_done < min(finished.values())
-            assert sum(body["count"] > 0 for body in bodies.values()) >= len(fragments) // 2
-            for term, body in bodies.items():
-                for item in body["results"]:
-                    assert term.upper() in f"{item['username']}\0{item['real_name']}".upper()
-                assert search(term) == body, term
+        monkeypatch.setattr(CourseIndex, "page", held_page)
+        app = create_app(Settings.load({"no_cache": "1", "log_level": "warning"}, {}))
+        with serve_app(app) as root, httpx.Client(timeout=120) as session:
+            pool = concurrent.futures.ThreadPoolExecutor(1)
+            search = pool.submit(session.get, root + USERS, params={"search": "mari"}, headers=AUTH)
+            assert started.wait(timeout=120), "the search never reached the store"
+            try:
+                plain = session.get(root + USERS, headers=AUTH, timeout=60)
+                assert not search.done()  # still held: the plain page overtook it
+            finally:
+                release.set()
+            assert plain.status_code == 200
+            body = search.result().json()
+            pool.shutdown()
+            assert body["count"] > 0
+            for item in body["results"]:
+                assert "MARI" in f"{item['username']}\0{item['real_name']}".upper()
+            again = session.get(root + USERS, params={"search": "mari"}, headers=AUTH)
+            assert again.json() == body
 
 
 class TestNotAcceptable:
