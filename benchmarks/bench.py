@@ -12,22 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.artifacts import Artifacts
-from benchmarks.errors import ServerStartError
 from benchmarks.loadgen import LoadResult, LoadSpec, WrkLoadGenerator
-from benchmarks.queries import AUTH_HEADER, QUERY_MIX, Query, paths
-from benchmarks.servers import ServerConfig
+from benchmarks.queries import QUERY_MIX, Query, paths
+from benchmarks.servers import READY_HEADERS, ServerConfig, serving
 from benchmarks.settings import Settings
 from benchmarks.usage import CpuMeter
-from course_users.conformance.servers import (
-    ServerDidNotStart,
-    ServerProcess,
-    free_port,
-    http_status,
-    running,
-)
-
-# Every server is ready when the first query of the mix, as the load sends it, answers 200.
-READY_HEADERS = dict([AUTH_HEADER])
+from course_users.conformance.servers import ServerProcess, http_status
 
 
 @dataclass
@@ -69,17 +59,8 @@ class Bench:
     @contextlib.contextmanager
     def serve(self, config: ServerConfig) -> Iterator[ServerProcess]:
         """Start ``config`` on a free port, wait for its first 200, stop it whatever happens."""
-        port = free_port()
-        server = config.process(port, self.log_dir)
-        ready = config.ready_url(port)
-        try:
-            with running(
-                server, ready, cwd=self.repo, env=config.env, headers=READY_HEADERS,
-                timeout_s=config.start_timeout_s,
-            ):  # fmt: skip
-                yield server
-        except ServerDidNotStart as error:
-            raise ServerStartError(str(error)) from None
+        with serving(config, self.log_dir, cwd=self.repo) as server:
+            yield server
 
     def load(
         self,

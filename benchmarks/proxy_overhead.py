@@ -20,31 +20,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from benchmarks.errors import ToolError
+from benchmarks import servers
+from benchmarks.errors import BenchmarkError, ToolError
 from benchmarks.loadgen import LoadResult, LoadSpec, WrkLoadGenerator, select_load_generator
 from benchmarks.queries import AUTH_HEADER, paths
-from course_users.conformance.servers import ServerProcess, free_port, running
+from benchmarks.servers import API_BASE
 
-API_BASE = "/api/v2"
 WARMUP_S = 3.0
+QUIET = ("--log-level", "warning")
 
 
 @contextmanager
 def mock_process(name: str, log_dir: Path, *args: str) -> Iterator[int]:
-    """`python -m mockserver` on a free port with `args`, until the block ends; yields the port."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "course_users.mockserver",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    server = ServerProcess(name, [*command, *args], port, log_dir / f"{name}-{port}.log")
-    with running(server, f"http://127.0.0.1:{port}{API_BASE}/openapi.json"):
-        yield port
+    """The mock (1 worker, quiet) with `args`, on a free port until the block ends; yields it."""
+    config = servers.mock(name, workers=1, extra=(*QUIET, *args))
+    with servers.serving(config, log_dir) as server:
+        yield server.port
 
 
 def measure(
@@ -126,10 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(f"load generator: {generator.name} {generator.version} ({note}); {AUTH_HEADER[0]} sent")
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as logs, ExitStack() as stack:
-        upstream = stack.enter_context(mock_process("upstream", Path(logs)))
-        proxy = stack.enter_context(
-            mock_process("proxy", Path(logs), "--proxy", f"http://127.0.0.1:{upstream}")
-        )
+        try:
+            upstream = stack.enter_context(mock_process("upstream", Path(logs)))
+            proxy = stack.enter_context(
+                mock_process("proxy", Path(logs), "--proxy", f"http://127.0.0.1:{upstream}")
+            )
+        except BenchmarkError as error:
+            print(f"benchmarks.proxy_overhead: error: {error}", file=sys.stderr)
+            return 2
         direct = measure(generator, upstream, args.duration, args.connections)
         proxied = measure(generator, proxy, args.duration, args.connections)
         costs = watch_cost(upstream)

@@ -10,14 +10,26 @@ serves the paths at the root, so the same query mix is sent to each below its ow
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.queries import QUERY_MIX
-from course_users.conformance.servers import STARTUP_TIMEOUT_S, ServerProcess
+from benchmarks.errors import ServerStartError
+from benchmarks.queries import AUTH_HEADER, QUERY_MIX
+from course_users.conformance.servers import (
+    STARTUP_TIMEOUT_S,
+    ServerDidNotStart,
+    ServerProcess,
+    free_port,
+    running,
+)
+from course_users.openapi.contract import CONTRACT
 
-API_BASE = "/api/v2"
+API_BASE = CONTRACT.base_path
+# Every server is ready when the first query of the mix, as the load sends it, answers 200.
+READY_HEADERS = dict([AUTH_HEADER])
 PRISM_QUIET_LEVEL = "error"
 
 
@@ -45,6 +57,22 @@ class ServerConfig:
     def ready_url(self, port: int) -> str:
         """The first query of the mix: the server is ready when it answers 200 here."""
         return f"http://127.0.0.1:{port}{self.base}{QUERY_MIX[0].path}"
+
+
+@contextlib.contextmanager
+def serving(
+    config: ServerConfig, log_dir: Path, cwd: Path | None = None
+) -> Iterator[ServerProcess]:
+    """Start ``config`` on a free port, wait for its first 200, stop it whatever happens."""
+    port = free_port()
+    try:
+        with running(
+            config.process(port, log_dir), config.ready_url(port), cwd=cwd, env=config.env,
+            headers=READY_HEADERS, timeout_s=config.start_timeout_s,
+        ) as server:  # fmt: skip
+            yield server
+    except ServerDidNotStart as error:
+        raise ServerStartError(str(error)) from None
 
 
 def mock(

@@ -23,11 +23,14 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import servers
+from benchmarks.errors import BenchmarkError
+from benchmarks.queries import AUTH_HEADER
+from benchmarks.servers import API_BASE
 from benchmarks.usage import tree_rss_mib
-from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 
 REPO = Path(__file__).resolve().parent.parent
-AUTH = {"Authorization": "Bearer manager-token"}
+AUTH = dict([AUTH_HEADER])
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789éßøł日本語\U0001d518"
 SAMPLE_EVERY_S = 5.0
 
@@ -59,28 +62,19 @@ def drive(url: str, seed: int, stop: threading.Event, counts: list[int]) -> None
             counts[1] += response.status_code != 200
 
 
-def soak(duration_s: float, warmup_s: float, clients: int, port: int) -> dict[str, object]:
+def soak(duration_s: float, warmup_s: float, clients: int) -> dict[str, object]:
     """Run the soak; return the memory samples (seconds, MiB) and the request counts."""
-    command = [
-        sys.executable,
-        "-m",
-        "course_users.mockserver",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
+    config = servers.mock("mock-soak-search", workers=1, extra=("--log-level", "warning"))
     with tempfile.TemporaryDirectory() as folder:
-        server = ServerProcess("the mock", command, port, Path(folder) / "mock.log")
         try:
-            with running(server, f"http://127.0.0.1:{port}/api/v2/openapi.json", cwd=REPO):
-                return _soak(server.pid, port, duration_s, warmup_s, clients)
-        except ServerDidNotStart as error:
-            raise SystemExit(f"soak_search: {error}") from None
+            with servers.serving(config, Path(folder), cwd=REPO) as server:
+                return _soak(server.pid, server.port, duration_s, warmup_s, clients)
+        except BenchmarkError as error:
+            raise SystemExit(f"benchmarks.soak_search: error: {error}") from None
 
 
 def _soak(pid: int, port: int, duration_s: float, warmup_s: float, clients: int) -> dict:
-    url = f"http://127.0.0.1:{port}/api/v2/course/1/users/"
+    url = f"http://127.0.0.1:{port}{API_BASE}/course/1/users/"
     stop = threading.Event()
     counts = [[0, 0] for _ in range(clients)]
     threads = [
@@ -118,10 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--warmup", type=float, default=None, help="seconds (default 10%%)")
     parser.add_argument("--clients", type=int, default=2, help="client threads (default 2)")
-    parser.add_argument("--port", type=int, help="the mock's port (default: a free one)")
     args = parser.parse_args(argv)
     warmup = args.duration / 10 if args.warmup is None else args.warmup
-    result = soak(args.duration, warmup, args.clients, args.port or free_port())
+    result = soak(args.duration, warmup, args.clients)
     print("| start | after warm-up | end | max | requests | non-200 |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(

@@ -44,6 +44,7 @@ if __package__ in (None, ""):  # run as a script: make the repo's packages impor
 
 from course_users.fixtures.model import JOIN_STATUSES, STATUSES, Course, Dataset, Membership, User
 from course_users.mockserver.data.store import ORDERINGS, Query, Store
+from course_users.openapi.contract import CONTRACT
 
 FAKER_LIMIT = 20_000  # above this, build the dataset with the fast builder
 FIRST = ["ANNA", "José", "Marco", "Zoë", "Li", "Ewa", "Hans", "María", "Noah", "Olga", "Tom"]
@@ -171,12 +172,14 @@ def app_costs(requests: int = 2000) -> list[tuple[str, float]]:
             return fixed
 
     connexion_app = AsyncApp(
-        __name__, resolver=FixedResolver(), security_map={"bearer": bearer_handler_class(state)}
+        __name__,
+        resolver=FixedResolver(),
+        security_map={CONTRACT.auth_scheme: bearer_handler_class(state)},
     )
     connexion_app.add_api(copy.deepcopy(load_spec()))
     stacks = {
         "bare Starlette route, fixed body": Starlette(
-            routes=[Route("/api/v2/course/{id}/users/", fixed)]
+            routes=[Route(CONTRACT.base_path + CONTRACT.path, fixed)]
         ),
         "Connexion AsyncApp defaults, fixed-body handler": connexion_app,
         "the mock (create_app), default page": create_app(settings, state),
@@ -210,14 +213,15 @@ def app_profile(requests: int = 20_000, top: int = 25) -> str:
 
 
 # One authenticated GET of course 1's first page, as uvicorn would pass it.
+_PAGE_PATH = CONTRACT.base_path + CONTRACT.path.replace("{id}", "1")
 _SCOPE = {
     "type": "http",
     "asgi": {"version": "3.0"},
     "http_version": "1.1",
     "method": "GET",
     "scheme": "http",
-    "path": "/api/v2/course/1/users/",
-    "raw_path": b"/api/v2/course/1/users/",
+    "path": _PAGE_PATH,
+    "raw_path": _PAGE_PATH.encode(),
     "root_path": "",
     "query_string": b"",
     "headers": [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer creator-token")],

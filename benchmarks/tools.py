@@ -91,7 +91,7 @@ def time_conformance(bench: Bench) -> dict[str, object]:
     config = servers.mock("mock-conformance", workers=1)
     try:
         with bench.serve(config) as server:
-            base_url = f"http://127.0.0.1:{server.port}/api/v2/"
+            base_url = f"http://127.0.0.1:{server.port}{servers.API_BASE}/"
             command = conformance_command(base_url)
             exit_code, seconds, output = run_command(
                 command, bench.repo, timeout_s=CONFORMANCE_TIMEOUT_S

@@ -20,6 +20,7 @@ from course_users.conformance.report import CannotRunReport, Report
 from course_users.conformance.settings import OPTIONS, Settings, read_option
 from course_users.conformance.suite import run_suite
 from course_users.openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, Parser, fail
+from course_users.openapi.contract import CONTRACT
 
 TOOL = "conformance"
 EXIT_PASS, EXIT_FAIL = EXIT_OK, EXIT_FAILED  # the names a run's outcome goes by
@@ -30,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         TOOL,
         prog="python -m conformance",
-        description="Check a server's GET /api/v2/course/{id}/users/ against the contract: "
-        "schema (Schemathesis) and semantics (filtering, ordering, paging, auth).",
+        description=f"Check a server's GET {CONTRACT.base_path}{CONTRACT.path} against the "
+        "contract: schema (Schemathesis) and semantics (filtering, ordering, paging, auth).",
         epilog="Exit status: 0 all checks passed, 1 a check failed, 2 cannot run.",
     )
     OPTIONS.add_to(parser)

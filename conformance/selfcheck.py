@@ -16,6 +16,7 @@ from pathlib import Path
 from course_users.conformance.__main__ import main
 from course_users.conformance.servers import ServerDidNotStart, ServerProcess, free_port, running
 from course_users.openapi.commandline import fail
+from course_users.openapi.contract import CONTRACT
 
 # The default dataset's tokens and courses (fixtures/default.yaml), as the README's command uses.
 ACCEPTANCE_ARGS = (
@@ -32,7 +33,7 @@ def running_mock(port: int) -> Iterator[str]:
     origin = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
         server = ServerProcess("the mock", command, port, Path(folder) / "mock.log")
-        with running(server, f"{origin}/api/v2/openapi.json"):
+        with running(server, f"{origin}{CONTRACT.base_path}/openapi.json"):
             yield origin
 
 

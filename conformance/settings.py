@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from course_users.conformance.catalogue import CONTRACT, PROFILES
 from course_users.conformance.errors import SettingsError
 from course_users.openapi.commandline import InvalidValue, Option, Options, path, yes_no
+from course_users.openapi.contract import CONTRACT as SPEC
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_TIMEOUT = 10.0
@@ -162,8 +163,8 @@ OPTIONS = Options(
         "base_url",
         parse_base_url,
         required=True,
-        help="server origin, e.g. http://127.0.0.1:8000 (/api/v2 is added; a URL ending in "
-        "/api/v2 works too)",
+        help=f"server origin, e.g. http://127.0.0.1:8000 ({SPEC.base_path} is added; a URL "
+        f"ending in {SPEC.base_path} works too)",
     ),
     Option(
         "token",

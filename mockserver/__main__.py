@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from course_users.mockserver.errors import MockServerError, SettingsError
 from course_users.mockserver.settings import OPTIONS, Settings
 from course_users.openapi.commandline import EXIT_CANNOT_RUN, EXIT_FAILED, Parser, fail
+from course_users.openapi.contract import CONTRACT
 
 if TYPE_CHECKING:
     from course_users.mockserver.api.state import AppState
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         TOOL,
         prog="python -m mockserver",
-        description="Mock of SelfCommunity's GET /api/v2/course/{id}/users/ serving fixture data.",
+        description=f"Mock of SelfCommunity's GET {CONTRACT.base_path}{CONTRACT.path} serving "
+        "fixture data.",
         epilog="Every option can also be set as MOCKSERVER_<OPTION> (e.g. MOCKSERVER_PORT=9000).",
     )
     OPTIONS.add_to(parser)

@@ -114,7 +114,7 @@ class Settings:
     def base_url(self) -> str:
         """Where the API answers."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/api/v2/"
+        return f"http://{host}:{self.port}{CONTRACT.base_path}/"
 
 
 def _fixtures(raw: str) -> Path:
@@ -217,8 +217,8 @@ OPTIONS = Options(
     Option(
         "proxy",
         _upstream,
-        "forward to this backend (its origin; /api/v2 is added) and check every answer "
-        "against the contract",
+        f"forward to this backend (its origin; {CONTRACT.base_path} is added) and check every "
+        "answer against the contract",
         "URL",
     ),
     Option(

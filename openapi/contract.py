@@ -66,6 +66,19 @@ class Contract:
     auth_scheme: str  # that scheme's HTTP authentication scheme, e.g. bearer
 
     @property
+    def challenge(self) -> str:
+        """The `WWW-Authenticate` value of a 401: the auth scheme as RFC 6750 writes it."""
+        return self.auth_scheme.capitalize()
+
+    def is_auth_scheme(self, text: str) -> bool:
+        """Whether `text` names the operation's auth scheme (scheme names ignore case, RFC 9110)."""
+        return text.lower() == self.auth_scheme.lower()
+
+    def names_auth_scheme(self, header: str) -> bool:
+        """Whether a `WWW-Authenticate` or `Authorization` value starts with the auth scheme."""
+        return header.lower().startswith(self.auth_scheme.lower())
+
+    @property
     def ordering_fields(self) -> tuple[str, ...]:
         """The fields the orderings sort by, once each, in the spec's order."""
         return tuple(dict.fromkeys(ordering.lstrip("-") for ordering in self.orderings))

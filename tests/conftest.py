@@ -19,7 +19,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -29,6 +31,7 @@ from course_users.conformance.servers import (
     ServerProcess,
     free_port,
 )
+from course_users.openapi.contract import CONTRACT
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,9 +60,14 @@ class MockServer:
         return self.server.log_path
 
     @property
+    def origin(self) -> str:
+        """Scheme, host and port: what `--proxy` and the conformance suite are given."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def base_url(self) -> str:
         """The API root, e.g. http://127.0.0.1:PORT/api/v2/."""
-        return f"http://127.0.0.1:{self.port}/api/v2/"
+        return f"{self.origin}{CONTRACT.base_path}/"
 
     def url(self, path: str) -> str:
         """An absolute URL under the API root."""
@@ -69,6 +77,10 @@ class MockServer:
     def auth(token: str) -> dict[str, str]:
         """The Authorization header for a bearer token."""
         return {"Authorization": f"Bearer {token}"}
+
+    def violations(self) -> dict[str, Any]:
+        """What a proxy-mode mock recorded: its `__contract__/violations` document."""
+        return httpx.get(self.url("__contract__/violations"), timeout=30).json()
 
     def log(self) -> str:
         """Everything the server printed so far (stdout and stderr)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from course_users.conformance.checks.base import Check, CheckResult, Context, Mismatch, Status
 from course_users.conformance.client import Exchange
+from course_users.openapi.contract import CONTRACT
 
 
 def _run(name: str, ctx: Context, body: Callable[[Context], int]) -> CheckResult:
@@ -34,7 +35,7 @@ def unauthenticated_requests(ctx: Context) -> list[tuple[str, Exchange]]:
     return [
         ("no Authorization header", ctx.list_members(token=None)),
         ("an unknown bearer token", ctx.list_members(token=unknown)),
-        ("a bearer header without a token", ctx.list_members(authorization="Bearer")),
+        ("a bearer header without a token", ctx.list_members(authorization=CONTRACT.challenge)),
         ("a Basic credential", ctx.list_members(authorization="Basic dXNlcjpwYXNzd29yZA==")),
     ]
 
@@ -69,7 +70,7 @@ def www_authenticate(ctx: Context) -> CheckResult:
         cases = [(w, e) for w, e in unauthenticated_requests(c) if e.status == 401]
         for what, exchange in cases:
             header = exchange.headers.get("www-authenticate", "")
-            if not header.lower().startswith("bearer"):
+            if not CONTRACT.names_auth_scheme(header):
                 raise Mismatch(
                     f"a WWW-Authenticate: Bearer header on the 401 for {what}",
                     f"WWW-Authenticate: {header!r}" if header else "no WWW-Authenticate header",

@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from course_users.mockserver.api.scenarios import header
 from course_users.mockserver.api.state import AppState
 from course_users.mockserver.errors import Unauthenticated
+from course_users.openapi.contract import CONTRACT
 
 
 def bearer_handler_class(state: AppState) -> type[BearerSecurityHandler]:
@@ -38,7 +39,7 @@ def bearer_handler_class(state: AppState) -> type[BearerSecurityHandler]:
 
 def authenticate(state: AppState, header: str | None) -> dict[str, Any]:
     """Token info `{"sub": user_id}` for a valid Authorization header, else Unauthenticated."""
-    challenge = {"WWW-Authenticate": "Bearer"}
+    challenge = {"WWW-Authenticate": CONTRACT.challenge}
     scheme, _, token = (header or "").strip().partition(" ")
     token = token.strip()
     if not header or not header.strip():
@@ -46,7 +47,7 @@ def authenticate(state: AppState, header: str | None) -> dict[str, Any]:
             "Authentication credentials were not provided: send 'Authorization: Bearer <token>'.",
             headers=challenge,
         )
-    if scheme.lower() != "bearer" or not token or " " in token:
+    if not CONTRACT.is_auth_scheme(scheme) or not token or " " in token:
         raise Unauthenticated(
             "Malformed Authorization header: expected 'Bearer <token>'.", headers=challenge
         )

@@ -24,6 +24,7 @@ from course_users.mockserver.proxy.handler import ProxyHandlers, ViolationsEndpo
 from course_users.mockserver.proxy.upstream import Upstream
 from course_users.mockserver.proxy.watch import ContractWatch
 from course_users.mockserver.settings import Settings
+from course_users.openapi.contract import CONTRACT
 
 
 def proxy_parts(
@@ -72,8 +73,7 @@ def proxy_banner(settings: Settings) -> str:
 
     assert settings.proxy is not None
     base = settings.base_url
-    spec_path = "/api/v2"
-    root = upstream_root(settings.proxy, spec_path)
+    root = upstream_root(settings.proxy, CONTRACT.base_path)
     strict = "a 502 naming it" if settings.proxy_strict else "passed on, with the header"
     lines = [
         f"Course users proxy: checking {printable(root)} against the contract",

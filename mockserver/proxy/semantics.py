@@ -98,7 +98,7 @@ def judge_auth(request: Request, status: int, headers: Callable[[str], str | Non
     scheme, _, token = credential.partition(" ")
     if not credential and status != 401:
         findings.append(("auth.missing_token_401", f"HTTP {status} to a request without a token"))
-    elif credential and (scheme.lower() != "bearer" or not token.strip()) and status != 401:
+    elif credential and status != 401 and not (CONTRACT.is_auth_scheme(scheme) and token.strip()):
         findings.append(
             (
                 "auth.unknown_token_401",
@@ -107,7 +107,7 @@ def judge_auth(request: Request, status: int, headers: Callable[[str], str | Non
         )
     if status == 401:
         challenge = headers("www-authenticate") or ""
-        if not challenge.lower().startswith("bearer"):
+        if not CONTRACT.names_auth_scheme(challenge):
             shown = repr(challenge[:60]) if challenge else "none"
             findings.append(("auth.www_authenticate", f"a 401 with WWW-Authenticate {shown}"))
     return findings

@@ -66,6 +66,7 @@ from course_users.mockserver.serving.cors import cors_options
 from course_users.mockserver.serving.docs import SPEC_PATHS, docs_app, unresolved_spec
 from course_users.mockserver.serving.reloading import watch_fixtures
 from course_users.mockserver.settings import Settings
+from course_users.openapi.contract import CONTRACT
 
 logger = logging.getLogger("mockserver")
 
@@ -192,7 +193,7 @@ def _connexion_app(state: AppState, spec: dict, operations: dict[str, Any]) -> A
         resolver=HandlerResolver(operations),
         uri_parser_class=StatusesURIParser,
         validator_map={"parameter": OneLineParameterValidator},
-        security_map={"bearer": bearer_handler_class(state)},
+        security_map={CONTRACT.auth_scheme: bearer_handler_class(state)},
     )
     app.add_api(spec)
     app.add_error_handler(ApiError, _api_error)
@@ -250,7 +251,8 @@ def _http_exception(request: ConnexionRequest, error: HTTPException) -> Connexio
     if error.status_code == 404:
         detail = (
             f"Nothing is served at {request.url.path}; "
-            "the mock answers GET /api/v2/course/{id}/users/ (docs at /api/v2/ui/)."
+            f"the mock answers GET {CONTRACT.base_path}{CONTRACT.path} "
+            f"(docs at {CONTRACT.base_path}/ui/)."
         )
     elif error.status_code == 405:
         detail = f"Method {request.method} is not allowed here; use GET."

@@ -26,15 +26,10 @@ ACCEPTANCE = {
 }
 
 
-def origin(server: Any) -> str:
-    """The server's origin (what --base-url takes), e.g. http://127.0.0.1:PORT."""
-    return f"http://127.0.0.1:{server.port}"
-
-
 @pytest.fixture(scope="session")
 def healthy_url(start_mock: Callable[..., Any]) -> str:
     """Origin of a mock without faults on the default fixtures."""
-    return origin(start_mock("--log-level", "warning"))
+    return start_mock("--log-level", "warning").origin
 
 
 @pytest.fixture(scope="session")

@@ -1,87 +1,59 @@
-"""Bugs beyond the mock's fault switches, injected by a small proxy in front of the real mock.
+"""Bugs beyond the named faults, each injected by the faults' proxy in front of the real mock.
 
-Each proxy rewrites one thing on the way through, like a backend with one bug (or with one
-legitimate difference, which must NOT fail the suite). Links in bodies still point at the mock.
+Each edit changes one thing on the way through, like a backend with one bug (or with one
+legitimate difference, which must NOT fail the suite).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from course_users.conformance import run_suite
+from tests.faults.proxy import Answer, FaultProxy, Incoming, Query, Upstream
 
-FORWARDED_REQUEST_HEADERS = ("authorization", "accept")
-FORWARDED_RESPONSE_HEADERS = ("content-type", "www-authenticate")
-
-
-@dataclass
-class Answer:
-    """What the proxy is about to send back; a bug edits it."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-    def set_json(self, value: object) -> None:
-        self.body = json.dumps(value).encode()
+Edit = Callable[[Incoming, Answer], None]
 
 
-Bug = Callable[[Request, Answer], None]
+def editing(edit: Edit, rewrite_query: Callable[[str], str] = lambda q: q) -> Callable:
+    """A fault-proxy bug: forward the request (query rewritten), let `edit` change the answer."""
+
+    async def bug(request: Incoming, upstream: Upstream) -> Answer:
+        query = Query.parse(rewrite_query(request.query.text))
+        answer = await upstream.send(request.with_query(query))
+        edit(request, answer)
+        return answer
+
+    return bug
 
 
-def proxy(upstream: str, bug: Bug, rewrite_query: Callable[[str], str] = lambda q: q) -> Starlette:
-    """An ASGI app forwarding GETs to `upstream` and letting `bug` edit each answer."""
-
-    async def forward(request: Request) -> Response:
-        query = rewrite_query(request.url.query)
-        url = upstream + request.url.path + (f"?{query}" if query else "")
-        headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
-        async with httpx.AsyncClient() as client:
-            upstream_answer = await client.get(url, headers=headers)
-        answer = Answer(
-            upstream_answer.status_code,
-            {k: v for k, v in upstream_answer.headers.items() if k in FORWARDED_RESPONSE_HEADERS},
-            upstream_answer.content,
-        )
-        bug(request, answer)
-        return Response(answer.body, answer.status, headers=answer.headers)
-
-    return Starlette(routes=[Route("/{path:path}", forward)])
+def set_content_type(answer: Answer, value: str) -> None:
+    answer.drop_header("content-type")
+    answer.headers.append(("content-type", value))
 
 
-def leak_members_in_403(request: Request, answer: Answer) -> None:
+def leak_members_in_403(request: Incoming, answer: Answer) -> None:
     """The 403 body carries the list it refused to show."""
     if answer.status == 403:
         answer.set_json({"detail": "Forbidden.", "results": [{"id": 1, "username": "x"}]})
 
 
-def forbidden_before_missing(request: Request, answer: Answer) -> None:
+def forbidden_before_missing(request: Incoming, answer: Answer) -> None:
     """Permissions are checked before the course is looked up: 403 for a missing course."""
-    if answer.status == 404 and "member-token" in request.headers.get("authorization", ""):
+    if answer.status == 404 and "member-token" in (request.header("authorization") or ""):
         answer.status = 403
         answer.set_json({"detail": "You do not have permission to perform this action."})
 
 
-def html_not_found(request: Request, answer: Answer) -> None:
+def html_not_found(request: Incoming, answer: Answer) -> None:
     """The framework's HTML error page instead of a JSON 404."""
     if answer.status == 404:
-        answer.headers["content-type"] = "text/html; charset=utf-8"
+        set_content_type(answer, "text/html; charset=utf-8")
         answer.body = b"<h1>Not Found</h1>"
 
 
-def drop_avatar(request: Request, answer: Answer) -> None:
+def drop_avatar(request: Incoming, answer: Answer) -> None:
     """A serializer that leaves out a null field instead of sending null."""
     if answer.status == 200:
         body = answer.json()
@@ -103,7 +75,7 @@ def comma_form_as_list(query: str) -> str:
     return "&".join(parts)
 
 
-def offset_datetimes(request: Request, answer: Answer) -> None:
+def offset_datetimes(request: Incoming, answer: Answer) -> None:
     """LEGITIMATE: date-times written with +00:00 and fractional seconds instead of Z."""
     if answer.status == 200:
         body = answer.json()
@@ -114,16 +86,16 @@ def offset_datetimes(request: Request, answer: Answer) -> None:
         answer.set_json(body)
 
 
-def problem_json_errors(request: Request, answer: Answer) -> None:
+def problem_json_errors(request: Incoming, answer: Answer) -> None:
     """LEGITIMATE: errors as RFC 9457 problem details, which the spec also allows."""
     if answer.status >= 400:
         detail = answer.json()["detail"]
-        answer.headers["content-type"] = "application/problem+json"
+        set_content_type(answer, "application/problem+json")
         answer.set_json({"type": "about:blank", "title": "Error", "status": answer.status,
                          "detail": detail})  # fmt: skip
 
 
-def no_bug(request: Request, answer: Answer) -> None:
+def no_bug(request: Incoming, answer: Answer) -> None:
     """Forward unchanged."""
 
 
@@ -131,8 +103,8 @@ def no_bug(request: Request, answer: Answer) -> None:
 def through(healthy_url, serve_app, settings_for):
     """Run the suite (seeded, small budget, some checks) through a proxy with one bug."""
 
-    def run(bug: Bug, checks: tuple[str, ...], rewrite_query=lambda q: q):
-        with serve_app(proxy(healthy_url, bug, rewrite_query)) as root:
+    def run(edit: Edit, checks: tuple[str, ...], rewrite_query=lambda q: q):
+        with serve_app(FaultProxy(editing(edit, rewrite_query), Upstream(healthy_url))) as root:
             settings = settings_for(root, seed=3, max_examples=10, checks=checks)
             return run_suite(settings)
 

@@ -74,14 +74,6 @@ FAULTS: dict[str, tuple[str, str]] = {
 WITHOUT_TOKEN = {"headers-dropped-on-errors"}
 
 
-def origin(server: MockServer) -> str:
-    return f"http://127.0.0.1:{server.port}"
-
-
-def violations(server: MockServer) -> dict[str, Any]:
-    return httpx.get(server.url("__contract__/violations"), timeout=30).json()
-
-
 @pytest.fixture(scope="module")
 def trusting_drf(default_db: dict[str, str], start_backend: Callable[..., Any]) -> Iterator[str]:
     """The product backend, building links from X-Forwarded-Host."""
@@ -127,10 +119,10 @@ class TestInFrontOfTheProductBackend:
     @pytest.mark.timeout(900)
     def test_conformance_run_through_the_proxy_reports_nothing(self, proxy: MockServer) -> None:
         """Every check passes through the proxy, and the proxy saw no violation."""
-        report = run_suite(Settings(base_url=origin(proxy), seed=1, **ACCEPTANCE))
+        report = run_suite(Settings(base_url=proxy.origin, seed=1, **ACCEPTANCE))
         assert report.passed, report.render()
         assert "schema.response_schema_conformance" in {r.name for r in report.results}
-        summary = violations(proxy)
+        summary = proxy.violations()
         assert summary["total"] == 0, summary["recent"][:3]
 
 
@@ -158,7 +150,7 @@ class TestInFrontOfFaultyBackends:
                     strict.wait_ready()
                     answer = httpx.get(watchful.url(path), headers=headers, timeout=60)
                     refused = httpx.get(strict.url(path), headers=headers, timeout=60)
-                    summary = violations(watchful)
+                    summary = watchful.violations()
                     log = watchful.log()
                 finally:
                     watchful.stop()

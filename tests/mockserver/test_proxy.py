@@ -37,10 +37,6 @@ ACCEPTANCE = {
 FORWARDED = ("authorization", "accept", "x-forwarded-host", "x-forwarded-proto")
 
 
-def origin(server: MockServer) -> str:
-    return f"http://127.0.0.1:{server.port}"
-
-
 @pytest.fixture(scope="module")
 def upstream(start_mock: Callable[..., MockServer]) -> MockServer:
     """A correct backend: the mock, building its links from X-Forwarded-Host/-Proto."""
@@ -50,11 +46,7 @@ def upstream(start_mock: Callable[..., MockServer]) -> MockServer:
 @pytest.fixture(scope="module")
 def proxy(start_mock: Callable[..., MockServer], upstream: MockServer) -> MockServer:
     """The proxy in front of the correct backend."""
-    return start_mock("--proxy", origin(upstream), "--cors-origin", "https://app.example.test")
-
-
-def violations(server: MockServer) -> dict[str, Any]:
-    return httpx.get(server.url("__contract__/violations"), timeout=30).json()
+    return start_mock("--proxy", upstream.origin, "--cors-origin", "https://app.example.test")
 
 
 class TestInFrontOfACorrectBackend:
@@ -98,11 +90,11 @@ class TestInFrontOfACorrectBackend:
     def test_conformance_and_schemathesis_runs_report_nothing(self, proxy: MockServer) -> None:
         """The whole suite (Schemathesis' schema layer and every semantic check) passes through
         the proxy, and the proxy saw no violation in any of its answers."""
-        before = violations(proxy)["total"]
-        report = run_suite(Settings(base_url=origin(proxy), seed=2, **ACCEPTANCE))
+        before = proxy.violations()["total"]
+        report = run_suite(Settings(base_url=proxy.origin, seed=2, **ACCEPTANCE))
         assert report.passed, report.render()
         assert {r.name.split(".")[0] for r in report.results} >= {"schema", "paging", "auth"}
-        assert violations(proxy)["total"] == before == 0, violations(proxy)["recent"][:3]
+        assert proxy.violations()["total"] == before == 0, proxy.violations()["recent"][:3]
 
     def test_invalid_request_is_the_mocks_400_and_not_forwarded(
         self, proxy: MockServer, upstream: MockServer
@@ -355,7 +347,7 @@ def faulty_backend(upstream: str) -> Starlette:
 
 @pytest.fixture(scope="module")
 def faulty_origin(serve_app: Callable[..., Any], upstream: MockServer) -> Iterator[str]:
-    with serve_app(faulty_backend(origin(upstream))) as root:
+    with serve_app(faulty_backend(upstream.origin)) as root:
         yield root.removesuffix("/api/v2/")
 
 
@@ -404,7 +396,7 @@ class TestInFrontOfFaultyBackends:
             for line in watchful.log().splitlines()
             if f"contract violation {check}:" in line and f"GET {target} " in line
         ]
-        recent = violations(watchful)["recent"]
+        recent = watchful.violations()["recent"]
         listed = [v for v in recent if v["check"] == check and v["request"] == f"GET {target}"]
         assert listed and listed[0]["basis"], recent[-5:]
         assert len(lines) == len(listed), watchful.log()[-3000:]  # each one logged once
@@ -492,7 +484,7 @@ class TestUpstreamTrouble:
         headers = {**AUTH, "Accept": "application/json", "Cookie": "ui=1", "User-Agent": "ui",
                    "Accept-Encoding": "gzip", "X-Request-Id": "7"}  # fmt: skip
         for _ in range(2):  # the second request would carry a cookie jar's cookie
-            answer = httpx.get(origin(server) + target, headers=headers, timeout=30)
+            answer = httpx.get(server.origin + target, headers=headers, timeout=30)
             seen = answer.json()
             assert seen["target"] == "/echo" + target
             assert dict(seen["headers"]) == {

@@ -90,6 +90,26 @@ class TestPinnedToTheYaml:
         assert CONTRACT.security_scheme == scheme
         assert CONTRACT.auth_scheme == document["components"]["securitySchemes"][scheme]["scheme"]
 
+    @pytest.mark.parametrize(
+        ("text", "is_scheme", "names_scheme"),
+        [
+            ("bearer", True, True),
+            ("BEARER", True, True),
+            ('Bearer realm="api"', False, True),
+            ("Basic", False, False),
+            ("", False, False),
+        ],
+    )
+    def test_the_auth_scheme_is_matched_ignoring_case(self, text, is_scheme, names_scheme):
+        """`bearer` and `Bearer` are one scheme (RFC 9110 11.1); a challenge may carry more."""
+        assert CONTRACT.is_auth_scheme(text) is is_scheme
+        assert CONTRACT.names_auth_scheme(text) is names_scheme
+
+    def test_the_challenge_is_the_auth_scheme_as_rfc_6750_writes_it(self):
+        """A 401 says `WWW-Authenticate: Bearer`: the scheme, capitalised."""
+        assert CONTRACT.challenge == "Bearer"
+        assert CONTRACT.is_auth_scheme(CONTRACT.challenge)
+
     def test_the_fixture_schema_for_editors_lists_the_same_statuses(self):
         """fixture.schema.json (what editors check fixture files with) has the spec's statuses."""
         schema = json.loads(FIXTURE_SCHEMA.read_text(encoding="utf-8"))
