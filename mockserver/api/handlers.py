@@ -114,7 +114,8 @@ def build_query(
 async def run_search(compute: Callable[[Query], Page], query: Query) -> Page:
     """`compute(query)` on the search thread, so the event loop keeps serving meanwhile.
 
-    The worst search the limits allow (`mockserver.api.params`) costs tens of milliseconds on a
+    Only for searches the store does not answer at once (`CourseIndex.answers_at_once`). The
+    worst search the limits allow (`mockserver.api.params`) costs tens of milliseconds on a
     big course (50 one-letter terms: 50 ms at 200,000 members); on the loop it would delay every
     other request by as much. One thread: searches queue behind each other rather than
     multiplying threads, and the store's search cache is only ever written from it.

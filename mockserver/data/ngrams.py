@@ -1,11 +1,18 @@
 """An n-gram index over members' texts, so a search on a big course does not scan it.
 
-For n = 1, 2 and 3, every n-character window of every member's text is keyed, and the members
+For n = 1 to 5, every n-character window of every member's text is keyed, and the members
 containing it are kept as one sorted posting list. Windows holding whitespace, a comma or NUL (the
 field and member separator, `mockserver.data.search`) are left out: most terms hold neither, and
-indexing them would add postings for every space of every real name. A term of one to three
-characters is then exactly one posting list; a longer term is the intersection of its trigrams'
+indexing them would add postings for every space of every real name. A term of one to five
+characters is then exactly one posting list; a longer term is the intersection of its 5-grams'
 lists (rarest first), checked against the texts only for the candidates that remain.
+
+Why five: checking a candidate against the texts costs ~0.3 us (a slice of a 50 MB string, a
+cache miss each), and with trigrams only a common 4-letter fragment of a name ("lina", "bert")
+had ~15,000 candidates on a million members, 5 ms of checking per search; 5-letter ones
+("chris", "franc") 3-5 ms with 4-grams. Searches that slow, one after another on a worker, made
+the never-seen-term p99 (`python -m benchmarks --only scale`). The fourth and fifth levels make
+them one lookup, for 40 + 38 MB and 1.9 + 1.7 s more of indexing on a million members.
 
 A term that does hold whitespace or a comma (a quoted phrase such as `"maria rossi"`) is cut into
 its runs of indexed characters; the members holding every run are the candidates, checked against
@@ -20,8 +27,8 @@ into one int64, so one in-place sort both groups the postings by key and orders 
 dropping equal neighbours removes a member's repeats of an n-gram. What is kept per level is
 CSR-shaped: the sorted distinct keys, their list bounds, and the member indexes as int32.
 The windows are processed in chunks, so the build needs one int64 per window of one level at a
-time and little else. On a million members (26 M characters): ~4 s, 135 MB of postings for
-the three levels, a peak of ~350 MB above what it keeps.
+time and little else. On a million members (26 M characters): 7-11 s and 213 MB of postings
+for the five levels (7 s and 135 MB for the first three), a peak of ~350 MB above what it keeps.
 """
 
 from __future__ import annotations
@@ -35,10 +42,12 @@ _INT64_LIMIT = 2**63 - 1
 _CHUNK = 1 << 22
 # A phrase whose rarest run is held by more than this fraction of the members is scanned for.
 _PHRASE_SCAN_FRACTION = 1 / 16
+# The longest n-gram keyed: a term up to this long is one posting list.
+LONGEST_NGRAM = 5
 
 
 class NgramIndex:
-    """Posting lists of members for every 1-, 2- and 3-gram of their texts."""
+    """Posting lists of members for every 1- to 5-gram of their texts."""
 
     def __init__(self, haystack: str, starts: np.ndarray) -> None:
         """Index `haystack` (member texts joined by NUL, member i beginning at starts[i])."""
@@ -50,7 +59,7 @@ class NgramIndex:
         del codes
         base = len(self._alphabet) + 1
         self._base = base
-        self._levels = [_Level(dense, starts, n, base, size) for n in (1, 2, 3)]
+        self._levels = [_Level(dense, starts, n, base, size) for n in range(1, LONGEST_NGRAM + 1)]
 
     def empty(self) -> np.ndarray:
         """An empty list of members, of the posting lists' type."""
@@ -62,7 +71,7 @@ class NgramIndex:
         if None in codes:  # a character no member has
             return self.empty()
         runs = _indexed_runs(codes)
-        if len(runs) == 1 and len(runs[0]) == len(codes) <= 3:
+        if len(runs) == 1 and len(runs[0]) == len(codes) <= LONGEST_NGRAM:
             return self._levels[len(codes) - 1].posting(_key(codes, self._base))
         if not runs:
             return self._scan(term)
@@ -75,20 +84,34 @@ class NgramIndex:
         for other in lists[1:]:
             if not len(candidates):
                 break
-            candidates = np.intersect1d(candidates, other, assume_unique=True)
+            candidates = intersect(candidates, other)
         if not len(candidates):
             return candidates
         return candidates[self._contain(candidates, term)]
 
+    def most_members(self, term: str) -> int:
+        """How many members at most hold `term` (already case-folded): its rarest posting list.
+
+        What answering `term` costs is about this many members, known before paying for it.
+        """
+        codes = [self._alphabet.get(char) for char in term]
+        if None in codes:
+            return 0
+        runs = _indexed_runs(codes)
+        if not runs:
+            return len(self._starts)  # found by one scan of the haystack
+        return min(len(posting) for run in runs for posting in self._postings(run))
+
     def _postings(self, run: list[int]) -> list[np.ndarray]:
-        """The posting lists every member holding `run` is in: its own, or its trigrams'."""
-        if len(run) <= 3:
+        """The posting lists every member holding `run` is in: its own, or its 5-grams'."""
+        n = LONGEST_NGRAM
+        if len(run) <= n:
             return [self._levels[len(run) - 1].posting(_key(run, self._base))]
-        trigrams = {_key(run[i : i + 3], self._base) for i in range(len(run) - 2)}
-        return [self._levels[2].posting(key) for key in trigrams]
+        grams = {_key(run[i : i + n], self._base) for i in range(len(run) - n + 1)}
+        return [self._levels[n - 1].posting(key) for key in grams]
 
     def _contain(self, candidates: np.ndarray, term: str) -> np.ndarray:
-        """For each candidate, whether its text really contains `term` (trigrams can be apart)."""
+        """For each candidate, whether its text really contains `term` (5-grams can be apart)."""
         # A slice and `in` per candidate: ~0.35 us each, as fast as numpy's vectorised find on
         # an array of the candidates' texts, and without keeping one (hundreds of MB on 1M).
         haystack, starts = self._haystack, self._starts
@@ -125,6 +148,18 @@ def field_match_starts(haystack: str, needle: str, *, most: int | None = None) -
         if most is not None and len(found) > most:
             return None
     return np.array(found, dtype=np.int64)
+
+
+def intersect(smaller: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The members in both sorted lists: a binary search per member of the smaller one.
+
+    Twice as fast as `np.intersect1d` here, which sorts both lists together.
+    """
+    if not len(other):
+        return other
+    at = np.searchsorted(other, smaller)
+    at[at == len(other)] = 0  # past the end: compared with other[0], which is smaller
+    return smaller[other[at] == smaller]
 
 
 def _alphabet(codes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:

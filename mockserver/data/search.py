@@ -77,6 +77,15 @@ class SearchIndex:
             return self._ngrams.members(needle)
         return np.flatnonzero(self.matches(term))
 
+    def most_members(self, term: str) -> int:
+        """How many members at most match `term`: about what finding them costs."""
+        needle = self._needle(term)
+        if len(needle) > self._longest:
+            return 0
+        if self._ngrams is not None:
+            return self._ngrams.most_members(needle)
+        return self._size  # a small course, scanned at C speed
+
     def matches(self, term: str) -> np.ndarray:
         """Return a boolean mask over members: True where a field of the member contains `term`."""
         needle = self._needle(term)

@@ -19,7 +19,9 @@ import pytest
 
 import course_users.conformance as conformance
 from course_users.fixtures import DEFAULT_FIXTURES, load_dataset
+from course_users.mockserver.api import handlers
 from course_users.mockserver.api.params import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
+from course_users.mockserver.data import store as store_module
 from course_users.mockserver.data.store import CourseIndex, Query, Store
 from course_users.mockserver.serving.app import create_app
 from course_users.mockserver.settings import Settings
@@ -204,14 +206,17 @@ class TestEventLoop:
         assert plain_done < max(finished.values())
 
     def test_never_seen_terms_are_searched_off_the_loop(self, serve_app, monkeypatch):
-        """While a never-seen search is held on the search thread, the same server answers a
-        plain page; released, the search answers with members that hold the term, the same as
-        the request repeated (then a slice on the loop).
+        """While a never-seen search too big for the loop is held on the search thread, the same
+        server answers a plain page; released, the search answers with members that hold the
+        term, the same as the request repeated (then a slice on the loop).
 
         Deterministic: the search is held by the test (an event), not by being slow, so no
         timing on a loaded machine decides the outcome. Were the search computed on the event
-        loop, holding it would hold every request, and the plain page would never come.
+        loop, holding it would hold every request, and the plain page would never come. Every
+        search counts as big here (the quick bound set below zero); the default dataset's are
+        all quick.
         """
+        monkeypatch.setattr(store_module, "QUICK_SEARCH_MEMBERS", -1)
         started, release = threading.Event(), threading.Event()
         real_page = CourseIndex.page
 
@@ -240,6 +245,21 @@ class TestEventLoop:
                 assert "MARI" in f"{item['username']}\0{item['real_name']}".upper()
             again = session.get(root + USERS, params={"search": "mari"}, headers=AUTH)
             assert again.json() == body
+
+    def test_quick_searches_are_answered_on_the_loop(self, serve_app, monkeypatch):
+        """A never-seen search whose posting lists are short never goes to the search thread:
+        handing it over cost more than computing it (queueing, and the GIL going back and forth).
+        """
+
+        async def no_thread(compute: object, query: Query) -> object:
+            raise AssertionError(f"{query.terms} was sent to the search thread")
+
+        monkeypatch.setattr(handlers, "run_search", no_thread)
+        app = create_app(Settings.load({"no_cache": "1", "log_level": "warning"}, {}))
+        with serve_app(app) as root, httpx.Client(timeout=120) as session:
+            answer = session.get(root + USERS, params={"search": "mari"}, headers=AUTH)
+        assert answer.status_code == 200
+        assert answer.json()["count"] > 0
 
 
 class TestNotAcceptable:

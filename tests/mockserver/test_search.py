@@ -154,3 +154,40 @@ class TestPhraseTerms:
         index = SearchIndex(members, upper=True, ngram_min_members=1)
         assert index.members(" ").tolist() == list(range(2000))
         assert index.members("A\nA").tolist() == list(range(0, 2000, 2))
+
+
+class TestIntersection:
+    """Two sorted posting lists' common members, as the n-gram index combines them."""
+
+    @pytest.mark.parametrize(
+        ("smaller", "other", "common"),
+        [
+            ([1, 4, 9], [0, 4, 5, 9, 12], [4, 9]),
+            ([3, 20], [1, 2, 3], [3]),  # 20 lies past the end of the other list
+            ([5], [], []),
+            ([], [1, 2], []),
+            ([0, 7], [1, 8], []),
+        ],
+    )
+    def test_only_members_of_both_lists_remain(self, smaller, other, common):
+        """Each member of the first list is kept exactly when the second holds it too."""
+        found = ngrams.intersect(np.array(smaller, np.int32), np.array(other, np.int32))
+        assert found.tolist() == common
+
+
+class TestMostMembers:
+    """The bound a search's cost is judged by before it runs (`SearchIndex.most_members`)."""
+
+    @pytest.mark.parametrize("ngram_min_members", [1, 10**9], ids=["ngram", "scan"])
+    def test_no_term_matches_more_members_than_its_bound(self, members, ngram_min_members):
+        """For 500 random terms, phrases included, the members found never exceed the bound."""
+        index = SearchIndex(members, upper=True, ngram_min_members=ngram_min_members)
+        rng = random.Random(8)
+        for _ in range(500):
+            term = "".join(rng.choices(ALPHABET, k=rng.randint(1, 8)))
+            assert len(index.members(term)) <= index.most_members(term), repr(term)
+
+    def test_a_term_of_an_unknown_character_is_bounded_by_nobody(self, members):
+        """A character no member has: nothing to look at."""
+        index = SearchIndex(members, upper=True, ngram_min_members=1)
+        assert index.most_members("#") == 0
