@@ -1,6 +1,7 @@
 """The defaults checks: green against the real mock, red through a proxy with one bug each.
 
-The proxies come from test_more_bugs: each rewrites one thing on the way to or from the mock.
+Each bug is the faults' proxy (`tests.faults.proxy`) rewriting one thing on the way to or from
+the mock.
 """
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-from starlette.requests import Request
 
 from course_users.conformance import run_suite
-from tests.conformance.test_more_bugs import Answer, Bug, no_bug, proxy
+from tests.conformance.test_more_bugs import no_bug
+from tests.faults.proxy import Answer, Edit, FaultProxy, Incoming, Upstream, editing
 
 DEFAULTS = ("defaults",)
 
@@ -36,7 +37,7 @@ def default_offset_1(query: str) -> str:
     return urlencode(pairs)
 
 
-def previous_with_offset_0(request: Request, answer: Answer) -> None:
+def previous_with_offset_0(request: Incoming, answer: Answer) -> None:
     """The `previous` link back to the first page says offset=0 instead of leaving it out."""
     if answer.status == 200:
         body = answer.json()
@@ -46,9 +47,9 @@ def previous_with_offset_0(request: Request, answer: Answer) -> None:
             answer.set_json(body)
 
 
-def two_creators(request: Request, answer: Answer) -> None:
+def two_creators(request: Incoming, answer: Answer) -> None:
     """statuses=creator lists a second, made-up creator."""
-    if answer.status == 200 and request.query_params.get("statuses") == "creator":
+    if answer.status == 200 and request.query.last("statuses") == "creator":
         body = answer.json()
         if body["results"]:
             body["results"].append({**body["results"][0], "id": 999_999})
@@ -56,7 +57,7 @@ def two_creators(request: Request, answer: Answer) -> None:
             answer.set_json(body)
 
 
-def local_datetimes(request: Request, answer: Answer) -> None:
+def local_datetimes(request: Incoming, answer: Answer) -> None:
     """Date-times in the server's local zone (+02:00) instead of UTC."""
     if answer.status == 200:
         body = answer.json()
@@ -66,9 +67,9 @@ def local_datetimes(request: Request, answer: Answer) -> None:
         answer.set_json(body)
 
 
-def links_without_limit(request: Request, answer: Answer) -> None:
+def links_without_limit(request: Incoming, answer: Answer) -> None:
     """LEGITIMATE: links leave out the limit the request left out (the default applies again)."""
-    if answer.status == 200 and "limit" not in request.query_params:
+    if answer.status == 200 and not request.query.values("limit"):
         body = answer.json()
         for key in ("next", "previous"):
             if body.get(key):
@@ -83,8 +84,8 @@ def links_without_limit(request: Request, answer: Answer) -> None:
 def through(healthy_url, serve_app, settings_for):
     """Run the defaults checks (seeded, small budget) through a proxy with one bug."""
 
-    def run(bug: Bug = no_bug, rewrite_query=lambda q: q, checks=DEFAULTS):
-        with serve_app(proxy(healthy_url, bug, rewrite_query)) as root:
+    def run(edit: Edit = no_bug, rewrite_query=lambda q: q, checks=DEFAULTS):
+        with serve_app(FaultProxy(editing(edit, rewrite_query), Upstream(healthy_url))) as root:
             return run_suite(settings_for(root, seed=5, max_examples=15, checks=checks))
 
     return run

@@ -6,31 +6,10 @@ legitimate difference, which must NOT fail the suite).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from course_users.conformance import run_suite
-from tests.faults.proxy import Answer, FaultProxy, Incoming, Query, Upstream
-
-Edit = Callable[[Incoming, Answer], None]
-
-
-def editing(edit: Edit, rewrite_query: Callable[[str], str] = lambda q: q) -> Callable:
-    """A fault-proxy bug: forward the request (query rewritten), let `edit` change the answer."""
-
-    async def bug(request: Incoming, upstream: Upstream) -> Answer:
-        query = Query.parse(rewrite_query(request.query.text))
-        answer = await upstream.send(request.with_query(query))
-        edit(request, answer)
-        return answer
-
-    return bug
-
-
-def set_content_type(answer: Answer, value: str) -> None:
-    answer.drop_header("content-type")
-    answer.headers.append(("content-type", value))
+from tests.faults.proxy import Answer, Edit, FaultProxy, Incoming, Upstream, editing
 
 
 def leak_members_in_403(request: Incoming, answer: Answer) -> None:
@@ -49,7 +28,7 @@ def forbidden_before_missing(request: Incoming, answer: Answer) -> None:
 def html_not_found(request: Incoming, answer: Answer) -> None:
     """The framework's HTML error page instead of a JSON 404."""
     if answer.status == 404:
-        set_content_type(answer, "text/html; charset=utf-8")
+        answer.set_header("content-type", "text/html; charset=utf-8")
         answer.body = b"<h1>Not Found</h1>"
 
 
@@ -90,7 +69,7 @@ def problem_json_errors(request: Incoming, answer: Answer) -> None:
     """LEGITIMATE: errors as RFC 9457 problem details, which the spec also allows."""
     if answer.status >= 400:
         detail = answer.json()["detail"]
-        set_content_type(answer, "application/problem+json")
+        answer.set_header("content-type", "application/problem+json")
         answer.set_json({"type": "about:blank", "title": "Error", "status": answer.status,
                          "detail": detail})  # fmt: skip
 

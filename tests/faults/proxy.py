@@ -136,6 +136,10 @@ class Answer:
     def drop_header(self, name: str) -> None:
         self.headers = [(key, value) for key, value in self.headers if key != name]
 
+    def set_header(self, name: str, value: str) -> None:
+        self.drop_header(name)
+        self.headers.append((name, value))
+
     @property
     def is_page(self) -> bool:
         """A 200 JSON answer: the envelope with `count`, `next`, `previous`, `results`."""
@@ -169,6 +173,20 @@ class Upstream:
 
 
 Bug = Callable[[Incoming, Upstream], Awaitable[Answer]]
+Edit = Callable[[Incoming, Answer], None]
+
+
+def editing(edit: Edit, rewrite_query: Callable[[str], str] = lambda query: query) -> Bug:
+    """A bug that forwards the request (its query string rewritten) and lets `edit` change the
+    answer: the shape of most one-off bugs in the suite's own tests."""
+
+    async def bug(request: Incoming, upstream: Upstream) -> Answer:
+        query = Query.parse(rewrite_query(request.query.text))
+        answer = await upstream.send(request.with_query(query))
+        edit(request, answer)
+        return answer
+
+    return bug
 
 
 class FaultProxy:

@@ -23,8 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from course_users.conformance import Settings, run_suite
-from tests.conformance.test_more_bugs import Answer
 from tests.conftest import MockServer
+from tests.faults.proxy import Answer
 
 TOKEN = "manager-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -181,11 +181,12 @@ def _past_end_member(body: dict[str, Any]) -> None:
 
 
 def _no_challenge(answer: Answer) -> None:
-    answer.headers.pop("www-authenticate", None)
+    answer.drop_header("www-authenticate")
 
 
 def _html_500(answer: Answer) -> None:
-    answer.status, answer.headers["content-type"] = 500, "text/html"
+    answer.status = 500
+    answer.set_header("content-type", "text/html")
     answer.body = b"<h1>Server Error (500)</h1>"
 
 
@@ -312,11 +313,11 @@ def faulty_backend(upstream: str) -> Starlette:
         async with httpx.AsyncClient() as client:
             got = await client.get(url, headers={k: v for k, v in headers.items() if v})
         keep = ("content-type", "www-authenticate")
-        answer = Answer(got.status_code, {k: got.headers[k] for k in keep if k in got.headers},
+        answer = Answer(got.status_code, [(k, got.headers[k]) for k in keep if k in got.headers],
                         got.content)  # fmt: skip
         if fault is not None:
             fault.bug(answer)
-        return Response(answer.body, answer.status, headers=answer.headers)
+        return Response(answer.body, answer.status, headers=dict(answer.headers))
 
     async def slow(request: Request) -> Response:
         await asyncio.sleep(5)
