@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from course_users.fixtures import DEFAULT_FIXTURES, FixtureError
-from course_users.mockserver.api.state import AppState, load_store
+from course_users.mockserver.api.state import AppState, kept_out_of_collections, load_store
 from course_users.mockserver.settings import Settings
 
 logger = logging.getLogger("mockserver")
@@ -91,8 +91,8 @@ class Supervisor:
     def _start_generation(self) -> None:
         """Fork `workers` processes serving the current state; they share its pages."""
         self.state.store.warm()  # built once here rather than once per worker
-        gc.collect()
-        gc.freeze()  # the store stays out of every collection, so none writes its objects' pages
+        # Out of every collection, so no worker's collector writes the shared objects' pages.
+        kept_out_of_collections(self.state.store)
         for _ in range(self.state.settings.workers):
             pid = os.fork()
             if pid == 0:
